@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "mox",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mox", targets: ["mox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C headers of libsolv and libsolvext (repo readers, .solv writer), with shims for macros.
+        .systemLibrary(
+            name: "CSolv", pkgConfig: "libsolvext",
+            providers: [.apt(["libsolv-dev", "libsolvext-dev"]), .yum(["libsolv-devel"])]),
+        // C headers of librpm and librpmio (rpmdb reading, header and signature checks).
+        .systemLibrary(
+            name: "CRPM", pkgConfig: "rpm",
+            providers: [.apt(["librpm-dev"]), .yum(["rpm-devel"])]),
+        // C headers of libarchive (the OCI layer tarball).
+        .systemLibrary(
+            name: "CArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .yum(["libarchive-devel"])]),
+        // librpm in Swift: one-time configuration, rpmdb location and header reading.
+        .target(name: "RPM", dependencies: ["CRPM"]),
+        // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
+        .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM"]),
+        // extensions.yaml: the model and its strict validation with file:line:column errors.
+        .target(name: "Manifest", dependencies: ["Yams"]),
+        // .repo files, repomd.xml, metadata checksums, the base package set inputs.
+        .target(name: "Repos", dependencies: ["Solv"]),
+        // Depsolving one extension x arch against the locked base; problems as plain values.
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM"]),
+        // Text, JSON and JUnit renderings of a check report.
+        .target(name: "Report", dependencies: ["Resolve"]),
+        // The command line: argument parsing, output, exit codes.
+        .executableTarget(
+            name: "mox",
+            dependencies: [
+                "Manifest", "Repos", "Resolve", "Report",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
+        .testTarget(name: "ReposTests", dependencies: ["Repos", "Fixtures"]),
+        .testTarget(name: "ResolveTests", dependencies: ["Resolve", "Repos", "Manifest", "Fixtures"]),
+        .testTarget(name: "MoxTests", dependencies: ["Fixtures"]),
+        // Test support: builds real RPMs (rpmbuild), repos (createrepo_c) and rpmdbs (rpm --justdb).
+        .target(name: "Fixtures", path: "Tests/Fixtures"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,14 @@
+#ifndef MOX_CRPM_SHIM_H
+#define MOX_CRPM_SHIM_H
+#include <rpm/rpmlib.h>
+#include <rpm/rpmts.h>
+#include <rpm/rpmdb.h>
+#include <rpm/rpmmacro.h>
+#include <rpm/header.h>
+#include <rpm/rpmtd.h>
+#include <rpm/rpmlog.h>
+#include <rpm/rpmio.h>
+#include <rpm/rpmpgp.h>
+#include <rpm/rpmkeyring.h>
+#include <rpm/rpmcrypto.h>
+#endif

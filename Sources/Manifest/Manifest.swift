@@ -1,0 +1,1 @@
+// Manifest: see Package.swift for what this module owns.

@@ -1,0 +1,1 @@
+// Report: see Package.swift for what this module owns.

@@ -1,0 +1,1 @@
+// Repos: see Package.swift for what this module owns.

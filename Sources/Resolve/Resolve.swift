@@ -1,0 +1,1 @@
+// Resolve: see Package.swift for what this module owns.

@@ -1,0 +1,1 @@
+// Fixtures: builds real RPMs, repos and rpmdbs for tests.
