@@ -1,1 +1,0 @@
-// Manifest: see Package.swift for what this module owns.
