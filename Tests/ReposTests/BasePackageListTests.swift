@@ -1,0 +1,91 @@
+import Foundation
+import Solv
+import Testing
+import Repos
+
+private func parse(_ text: String) throws(BasePackageListError) -> [NEVRA] {
+    try BasePackageList.parse(text: text, file: "base.txt")
+}
+
+@Test func textListKeepsOrderAndSkipsCommentsAndBlankLines() throws {
+    let list = try parse("""
+        # the base
+        zlib-1.2.11-40.el9.x86_64
+
+        bash-5.1.8-4.el9.x86_64.rpm
+          NetworkManager-1:1.36.0-1.el9.x86_64
+        glibc-0:2.34-28.el9.x86_64
+        """)
+    #expect(list.map(\.description) == [
+        "zlib-1.2.11-40.el9.x86_64", "bash-5.1.8-4.el9.x86_64", "NetworkManager-1:1.36.0-1.el9.x86_64",
+        "glibc-2.34-28.el9.x86_64",
+    ])
+    #expect(list[3].epoch == nil)
+}
+
+@Test(arguments: ["", "\n\n", "# nothing yet\n", "{\"packages\": {}}", "  {\"packages\": {}, \"metadata\": {}}"])
+func emptyInputIsAnExplicitlyEmptyBase(text: String) throws {
+    #expect(try parse(text) == [])
+}
+
+@Test(arguments: [
+    ("bash\n", BasePackageListError.badLine(file: "base.txt", line: 1, entry: "bash")),
+    ("a-1-1.x86_64\n\nbash 5.1-1.x86_64\n", .badLine(file: "base.txt", line: 3, entry: "bash 5.1-1.x86_64")),
+    ("a-1-1.noarch\na-0:1-1.noarch\n", .duplicate(file: "base.txt", entry: "a-0:1-1.noarch", firstLine: 1, secondLine: 2)),
+    ("{\"packages\": [", .badJSON(file: "base.txt", line: 1, reason: "unexpected end of file")),
+    ("{\"locked\": {}}", .notLockfile(file: "base.txt")),
+    ("{\n\"packages\": {\n\"a\": {\"evr\": \"1-1\"}}}",
+     .badLockEntry(file: "base.txt", line: 3, name: "a",
+                   reason: "has \"evr\" but no architecture; give \"evra\": \"[E:]V-R.ARCH\"")),
+    ("{\"packages\": {\"a\": {\"evra\": \"1.x86_64\"}}}",
+     .badLockEntry(file: "base.txt", line: 1, name: "a", reason: "\"evra\": \"1.x86_64\" is not [epoch:]version-release.arch")),
+    ("{\"packages\": {\n\"a\": {\"evra\": \"1-1.noarch\"},\n\"a\": {\"evra\": \"1-1.noarch\"}}}",
+     .duplicate(file: "base.txt", entry: "a", firstLine: 2, secondLine: 3)),
+])
+func malformedListsNameFileLineAndEntry(text: String, expected: BasePackageListError) {
+    #expect(throws: expected) { try parse(text) }
+}
+
+@Test func lockfileKeepsFileOrderAndEpochs() throws {
+    let list = try parse("""
+        {"packages": {
+          "zsh": {"evra": "5.9-1.fc40.x86_64", "digest": "sha256:00"},
+          "NetworkManager": {"evra": "1:1.46.2-1.fc40.x86_64"},
+          "a-b-c": {"evra": "0:2.0-3.fc40.noarch", "metadata": {"sourcerpm": "x"}}
+        }, "metadata": {"generated": "2024-10-23T00:00:00Z"}}
+        """)
+    #expect(list == [
+        NEVRA(name: "zsh", version: "5.9", release: "1.fc40", arch: "x86_64"),
+        NEVRA(name: "NetworkManager", epoch: 1, version: "1.46.2", release: "1.fc40", arch: "x86_64"),
+        NEVRA(name: "a-b-c", version: "2.0", release: "3.fc40", arch: "noarch"),
+    ])
+}
+
+@Test func missingFileIsNamed() {
+    #expect(throws: BasePackageListError.unreadable(file: "/nonexistent/base.json", reason: "no such file")) {
+        try BasePackageList.load(file: "/nonexistent/base.json")
+    }
+}
+
+@Test(.enabled(if: Corpus.root != nil, Comment(rawValue: Corpus.absent)))
+func realFedoraCoreOSLockfileLoadsInFileOrder() throws {
+    let path = try #require(Corpus.path("base/fedora-coreos-40.manifest-lock.x86_64.json"))
+    let list = try BasePackageList.load(file: path)
+    // Expected values come from the file's own text: each `"name": {` line under packages, then its "evra".
+    let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+    var expected: [String] = []
+    for (index, line) in lines.enumerated() where line.hasPrefix("    \"") && line.hasSuffix("\": {") {
+        let name = line.trimmingCharacters(in: .whitespaces).dropFirst().prefix(while: { $0 != "\"" })
+        let evraLine = lines[index + 1].trimmingCharacters(in: .whitespaces)
+        guard evraLine.hasPrefix("\"evra\": \"") else { continue }
+        let evra = evraLine.dropFirst("\"evra\": \"".count).prefix(while: { $0 != "\"" })
+        expected.append("\(name)-\(evra)")
+    }
+    #expect(list.count == 439)
+    #expect(list.count == expected.count)
+    #expect(list.map(\.description) == expected.map { $0.replacingOccurrences(of: "-0:", with: "-") })
+    let networkManager = try #require(list.first { $0.name == "NetworkManager" })
+    #expect(networkManager.epoch == 1 && networkManager.version == "1.46.2" && networkManager.arch == "x86_64")
+    #expect(list.first?.name == "NetworkManager")
+    #expect(list.last?.name == "zstd")
+}
