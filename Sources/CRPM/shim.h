@@ -11,4 +11,7 @@
 #include <rpm/rpmpgp.h>
 #include <rpm/rpmkeyring.h>
 #include <rpm/rpmcrypto.h>
+
+/* rpmSetVerbosity is a macro. */
+static inline void mox_rpm_set_verbosity(int level) { rpmlogSetMask(RPMLOG_UPTO(RPMLOG_PRI(level))); }
 #endif

@@ -1,0 +1,31 @@
+import Resolve
+
+/// Everything one `mox check` run found, over all architectures.
+public struct CheckReport: Sendable {
+    /// The mox version that produced the report.
+    public let moxVersion: String
+    /// The extensions file checked.
+    public let manifestPath: String
+    /// Where the base came from (a rootfs path or a package list file).
+    public let baseSource: String
+    /// One entry per `--arch`, in the order given.
+    public let arches: [ArchReport]
+
+    public init(moxVersion: String, manifestPath: String, baseSource: String, arches: [ArchReport]) {
+        self.moxVersion = moxVersion
+        self.manifestPath = manifestPath
+        self.baseSource = baseSource
+        self.arches = arches
+    }
+
+    /// True when any extension failed on any architecture.
+    public var failed: Bool { arches.contains(where: \.failed) }
+
+    /// Counts by status over all architectures.
+    public var counts: (resolved: Int, skipped: Int, failed: Int) {
+        let all = arches.flatMap(\.extensions)
+        return (all.filter { $0.status == .resolved }.count,
+                all.filter { $0.status == .skipped }.count,
+                all.filter { $0.status == .failed }.count)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Resolve
+import Solv
+
+/// The report for machines; the schema is documented in docs/check-json.md.
+public enum JSONReport {
+    /// Bumped on any incompatible change to the document's shape.
+    public static let schemaVersion = 1
+
+    /// Renders `report` as pretty-printed JSON with sorted keys (stable for diffs).
+    public static func render(_ report: CheckReport) -> String {
+        let document = Document(
+            schemaVersion: schemaVersion, mox: report.moxVersion, manifest: report.manifestPath,
+            base: report.baseSource, status: report.failed ? "failed" : "ok",
+            summary: Summary(resolved: report.counts.resolved, skipped: report.counts.skipped, failed: report.counts.failed),
+            arches: report.arches.map { arch in
+                Arch(arch: arch.arch, basePackages: arch.basePackageCount, extensions: arch.extensions.map(Ext.init))
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    struct Document: Encodable {
+        let schemaVersion: Int
+        let mox: String
+        let manifest: String
+        let base: String
+        let status: String
+        let summary: Summary
+        let arches: [Arch]
+    }
+
+    struct Summary: Encodable {
+        let resolved, skipped, failed: Int
+    }
+
+    struct Arch: Encodable {
+        let arch: String
+        let basePackages: Int
+        let extensions: [Ext]
+    }
+
+    struct Ext: Encodable {
+        let name, kind, status: String
+        let note: String?
+        let packages: [Package]
+        let failures: [FailureDoc]
+
+        init(_ result: ExtensionResult) {
+            name = result.name
+            kind = result.kind
+            status = result.status.rawValue
+            note = result.note
+            packages = result.packages.map(Package.init)
+            failures = result.failures.map {
+                FailureDoc(kind: $0.kind.rawValue, message: $0.message, details: $0.details, solutions: $0.solutions)
+            }
+        }
+    }
+
+    struct Package: Encodable {
+        let nevra, name, evr, arch, repo, location, role: String
+        let epoch: Int
+        let version, release: String
+        let checksum: String?
+        let size: Int64
+        let pulledBy: [String]
+
+        init(_ p: ResolvedPackage) {
+            let n = p.package.nevra
+            nevra = n.description
+            name = n.name
+            evr = n.evr
+            arch = n.arch
+            epoch = n.epoch ?? 0
+            version = n.version
+            release = n.release
+            repo = p.package.repo
+            location = p.package.location
+            role = p.role.rawValue
+            checksum = p.package.checksum.map { "\($0.algorithm):\($0.hex)" }
+            size = p.package.size
+            pulledBy = p.pulledBy
+        }
+    }
+
+    struct FailureDoc: Encodable {
+        let kind, message: String
+        let details: [String]
+        let solutions: [[String]]
+    }
+}

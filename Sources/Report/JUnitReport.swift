@@ -1,0 +1,58 @@
+import Resolve
+
+/// The report for CI dashboards: one JUnit test case per extension and architecture.
+public enum JUnitReport {
+    /// Renders `report` as a JUnit XML document.
+    public static func render(_ report: CheckReport) -> String {
+        let all = report.arches.flatMap(\.extensions)
+        var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+        xml += #"<testsuites name="mox check" tests="\#(all.count)" failures="\#(report.counts.failed)" skipped="\#(report.counts.skipped)">"# + "\n"
+        for arch in report.arches {
+            let failed = arch.extensions.filter { $0.status == .failed }.count
+            let skipped = arch.extensions.filter { $0.status == .skipped }.count
+            xml += #"  <testsuite name="\#(escape(arch.arch))" tests="\#(arch.extensions.count)" failures="\#(failed)" skipped="\#(skipped)">"# + "\n"
+            for ext in arch.extensions {
+                xml += #"    <testcase classname="extensions.\#(escape(arch.arch))" name="\#(escape(ext.name))">"#
+                switch ext.status {
+                case .resolved:
+                    xml += "</testcase>\n"
+                case .skipped:
+                    xml += "\n      " + #"<skipped message="\#(escape(ext.note ?? "not for this arch"))"/>"# + "\n    </testcase>\n"
+                case .failed:
+                    let message = ext.failures.map(\.message).joined(separator: "; ")
+                    var body = ""
+                    for failure in ext.failures {
+                        body += failure.message + "\n"
+                        for line in failure.details { body += "  " + line + "\n" }
+                        for (n, steps) in failure.solutions.enumerated() {
+                            body += "  solution \(n + 1): " + steps.joined(separator: "; ") + "\n"
+                        }
+                    }
+                    xml += "\n      " + #"<failure type="\#(escape(ext.failures.first?.kind.rawValue ?? "failed"))" message="\#(escape(message))">"#
+                        + escape(body) + "</failure>\n    </testcase>\n"
+                }
+            }
+            xml += "  </testsuite>\n"
+        }
+        xml += "</testsuites>\n"
+        return xml
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
+            default:
+                // XML 1.0 forbids most control characters even escaped.
+                if scalar.value < 0x20 { out += "?" } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+}

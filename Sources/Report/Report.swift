@@ -1,1 +1,0 @@
-// Report: see Package.swift for what this module owns.

@@ -1,1 +1,0 @@
-// Repos: see Package.swift for what this module owns.

@@ -1,0 +1,160 @@
+import Foundation
+import Manifest
+import Repos
+import RPM
+import Solv
+
+/// Where the base OS package set comes from.
+public enum BaseSource: Sendable, Hashable {
+    /// A root filesystem holding an rpmdb.
+    case rootfs(String)
+    /// An rpm-ostree lockfile or a NEVRA list.
+    case packages(String)
+
+    /// The path as given.
+    public var path: String {
+        switch self {
+        case .rootfs(let path), .packages(let path): path
+        }
+    }
+}
+
+/// Why a check could not run at all; the CLI maps these to exit codes 2 and 3.
+public enum CheckError: Error, Sendable, CustomStringConvertible {
+    /// Bad input: the user can fix the files or arguments (exit 2).
+    case invalidInput(String)
+    /// The environment failed: unreadable repos, checksum mismatches, I/O (exit 3).
+    case environment(String)
+
+    public var description: String {
+        switch self {
+        case .invalidInput(let message), .environment(let message): message
+        }
+    }
+}
+
+/// One architecture's inputs, loaded: the pool and what went into it.
+public struct LoadedArch {
+    public let pool: Pool
+    public let repos: [LoadedRepo]
+    /// The rpmdb path inside the rootfs, for a rootfs base.
+    public let baseDBPath: String?
+}
+
+/// The inputs of `mox check` and `mox compose`, and the loading they share.
+public struct CheckSession: Sendable {
+    public let manifest: ExtensionsFile
+    public let reposDirectory: String
+    public let repoOverrides: [String]
+    public let releasever: String?
+    public let base: BaseSource
+    public let cacheDirectory: String?
+
+    public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
+                base: BaseSource, cacheDirectory: String?) {
+        self.manifest = manifest
+        self.reposDirectory = reposDirectory
+        self.repoOverrides = repoOverrides
+        self.releasever = releasever
+        self.base = base
+        self.cacheDirectory = cacheDirectory
+    }
+
+    /// rpm's `$basearch` for an architecture.
+    public static func basearch(of arch: String) -> String {
+        switch arch {
+        case "i386", "i486", "i586", "i686": "i386"
+        case "armv7hl", "armv7l": "armhfp"
+        default: arch
+        }
+    }
+
+    /// The repo definitions for `arch`, with `$basearch`/`$arch`/`$releasever` substituted, and
+    /// the ids the manifest uses checked against them.
+    public func repoDefinitions(arch: String) throws(CheckError) -> (repos: [RepoDefinition], warnings: [String]) {
+        var variables = ["basearch": Self.basearch(of: arch), "arch": arch]
+        if let releasever { variables["releasever"] = releasever }
+        let loaded: (repos: [RepoDefinition], warnings: [String])
+        do {
+            loaded = try RepoConfig.loadDirectory(reposDirectory, variables: variables, overrides: repoOverrides)
+        } catch {
+            throw .invalidInput("\(error)")
+        }
+        do {
+            try manifest.checkRepos(defined: Set(loaded.repos.map(\.id)))
+        } catch {
+            throw .invalidInput("\(error)")
+        }
+        let used = Set(manifest.repos + manifest.extensions.flatMap(\.repos))
+        // The manifest decides which repos count, as rpm-ostree's `repos:` enables exactly those.
+        return (loaded.repos.filter { used.contains($0.id) }, loaded.warnings)
+    }
+
+    /// Builds the pool for one architecture: repos (checksummed, cached), then the base.
+    public func load(arch: String, log: (String) -> Void = { _ in }) throws(CheckError) -> LoadedArch {
+        let (definitions, warnings) = try repoDefinitions(arch: arch)
+        warnings.forEach { log("warning: \($0)") }
+        let pool = Pool(arch: arch)
+        let repos: [LoadedRepo]
+        do {
+            repos = try RepoLoader(cacheDirectory: cacheDirectory).load(definitions, into: pool)
+        } catch {
+            throw .environment("\(error)")
+        }
+        for repo in repos {
+            let source = repo.fromCache ? "cached" : "parsed"
+            log("\(arch): repo \(repo.id): \(repo.packages) packages (\(source)\(repo.withFilelists ? ", with filelists" : ""))")
+        }
+        var dbpath: String? = nil
+        switch base {
+        case .rootfs(let root):
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw .invalidInput("--base-rootfs \(root): no such directory")
+            }
+            guard let found = RPMDatabase.locate(root: root) else {
+                let looked = RPMDatabase.searchPaths.map { (root as NSString).appendingPathComponent($0) }
+                throw .invalidInput("--base-rootfs \(root): no rpmdb found; looked in "
+                    + looked.joined(separator: ", ") + "; point at the root of an OS image")
+            }
+            dbpath = found
+            do {
+                let count = try pool.loadBase(rootfs: root, dbpath: found)
+                log("\(arch): base \(root) (rpmdb \(found)): \(count) packages")
+            } catch {
+                throw .environment("\(error)")
+            }
+        case .packages(let file):
+            let list: [NEVRA]
+            do {
+                list = try BasePackageList.load(file: file)
+            } catch {
+                throw .invalidInput("\(error)")
+            }
+            do {
+                let count = try pool.loadBase(packages: list)
+                log("\(arch): base \(file): \(count) packages")
+            } catch {
+                if case .basePackagesNotFound(let missing) = error {
+                    throw .invalidInput("--base-packages \(file): \(missing.count) package(s) are in none of the repos "
+                        + "(" + repos.map(\.id).joined(separator: ", ") + "): "
+                        + missing.prefix(20).map(\.description).joined(separator: ", ")
+                        + (missing.count > 20 ? ", ..." : "")
+                        + "; add the repos the base was built from")
+                }
+                throw .environment("\(error)")
+            }
+        }
+        return LoadedArch(pool: pool, repos: repos, baseDBPath: dbpath)
+    }
+
+    /// Loads and resolves every extension for each architecture, in order.
+    public func check(arches: [String], log: (String) -> Void = { _ in }) throws(CheckError) -> [ArchReport] {
+        var reports: [ArchReport] = []
+        for arch in arches {
+            let loaded = try load(arch: arch, log: log)
+            reports.append(Resolver(pool: loaded.pool, manifest: manifest).resolveAll())
+        }
+        return reports
+    }
+}

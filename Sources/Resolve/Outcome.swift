@@ -1,0 +1,71 @@
+import Solv
+
+/// Why a package is in an extension's result.
+public enum PackageRole: String, Sendable, Codable {
+    /// Named in the extension's `packages`.
+    case listed
+    /// Needed by a listed package and missing from the base.
+    case dependency
+}
+
+/// One package an extension ships, with the reason it is there.
+public struct ResolvedPackage: Sendable, Hashable {
+    public let package: PackageInfo
+    public let role: PackageRole
+    /// For a listed package, the spec it satisfies; for a dependency, the listed specs whose chains reach it.
+    public let pulledBy: [String]
+}
+
+/// What went wrong for one extension, in words a release engineer can act on.
+public struct Failure: Sendable, Hashable {
+    /// A stable machine-readable kind.
+    public enum Kind: String, Sendable, Codable {
+        case notFound = "package-not-found"
+        case alreadyInBase = "already-in-base"
+        case noBasePackage = "match-base-evr-missing"
+        case ambiguousBase = "match-base-evr-ambiguous"
+        case evrNotAvailable = "match-base-evr-unavailable"
+        case unsolvable = "unsolvable"
+        case baseWouldChange = "base-would-change"
+        case conflictsWithExtension = "conflicts-with-extension"
+    }
+    public let kind: Kind
+    /// One sentence saying what and where.
+    public let message: String
+    /// Supporting lines: libsolv's rules, EVRs the repos have, close names.
+    public let details: [String]
+    /// The ways out libsolv suggests, each a list of steps.
+    public let solutions: [[String]]
+
+    public init(kind: Kind, message: String, details: [String] = [], solutions: [[String]] = []) {
+        self.kind = kind
+        self.message = message
+        self.details = details
+        self.solutions = solutions
+    }
+}
+
+/// The outcome for one extension on one architecture.
+public struct ExtensionResult: Sendable {
+    /// How it ended.
+    public enum Status: String, Sendable, Codable {
+        case resolved, skipped, failed
+    }
+    public let name: String
+    public let arch: String
+    public let kind: String
+    public var status: Status
+    /// For skipped extensions, why.
+    public var note: String?
+    /// Listed packages first, then dependencies, each sorted by NEVRA.
+    public var packages: [ResolvedPackage]
+    public var failures: [Failure]
+}
+
+/// Everything `check` learned about one architecture.
+public struct ArchReport: Sendable {
+    public let arch: String
+    public let basePackageCount: Int
+    public var extensions: [ExtensionResult]
+    public var failed: Bool { extensions.contains { $0.status == .failed } }
+}

@@ -1,1 +1,0 @@
-// Resolve: see Package.swift for what this module owns.

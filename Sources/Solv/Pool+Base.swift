@@ -1,0 +1,114 @@
+internal import CSolv
+internal import CRPM
+import Foundation
+import RPM
+
+extension Pool {
+    /// Loads the base from the rpmdb at `dbpath` (absolute inside `root`), as the installed repo.
+    /// Returns the number of packages read (gpg-pubkey entries are not packages and are skipped).
+    @discardableResult
+    public func loadBase(rootfs root: String, dbpath: String) throws(SolvError) -> Int {
+        RPMConfig.load()
+        let repo = makeInstalledRepo()
+        rpmPushMacro(nil, "_dbpath", nil, dbpath, RMIL_CMDLINE)
+        defer { rpmPopMacro(nil, "_dbpath") }
+        guard let ts = rpmtsCreate() else { throw .rpmdb(path: root + dbpath, reason: "rpmtsCreate failed") }
+        defer { rpmtsFree(ts) }
+        let absoluteRoot = URL(fileURLWithPath: root).standardizedFileURL.path
+        guard rpmtsSetRootDir(ts, absoluteRoot) == 0 else {
+            throw .rpmdb(path: root + dbpath, reason: "invalid root directory")
+        }
+        guard rpmtsOpenDB(ts, O_RDONLY) == 0 else {
+            throw .rpmdb(path: root + dbpath, reason: RPMConfig.lastMessage ?? "librpm could not open it")
+        }
+        guard let iterator = rpmtsInitIterator(ts, rpmDbiTagVal(RPMDBI_PACKAGES.rawValue), nil, 0) else {
+            return 0
+        }
+        defer { rpmdbFreeIterator(iterator) }
+        var count = 0
+        while let header = rpmdbNextIterator(iterator) {
+            if let name = headerGetString(header, rpmTagVal(RPMTAG_NAME.rawValue)), String(cString: name) == "gpg-pubkey" { continue }
+            repo_add_rpm_handle(repo, UnsafeMutableRawPointer(header), Int32(REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE))
+            count += 1
+        }
+        repo_internalize(repo)
+        indexedRepos = nil
+        fileProvidesAdded = false
+        return count
+    }
+
+    /// Builds the base from a list of NEVRAs by copying each one's metadata from the loaded repos.
+    /// Throws `basePackagesNotFound` naming every NEVRA no repo has. Call after all repos are loaded.
+    @discardableResult
+    public func loadBase(packages: [NEVRA]) throws(SolvError) -> Int {
+        var index: [String: Id] = [:]
+        for name in repoOrder {
+            guard let repo = repos[name] else { continue }
+            for p in solvables(of: repo) {
+                let key = nevra(p).description
+                if let existing = index[key], solvable(existing).pointee.repo.pointee.priority >= repo.pointee.priority {
+                    continue
+                }
+                index[key] = p
+            }
+        }
+        var missing: [NEVRA] = []
+        var sources: [Id] = []
+        for wanted in packages {
+            if let p = index[wanted.description] ?? index[NEVRA(name: wanted.name, epoch: nil, version: wanted.version,
+                                                                 release: wanted.release, arch: wanted.arch).description] {
+                sources.append(p)
+            } else {
+                missing.append(wanted)
+            }
+        }
+        guard missing.isEmpty else { throw .basePackagesNotFound(missing) }
+        // File provides must be on the source solvables before their provides are copied.
+        if !fileProvidesAdded { _ = unresolvedFileDependencies() }
+        let repo = makeInstalledRepo()
+        let keys: [Id] = [SOLVABLE_PROVIDES, SOLVABLE_OBSOLETES, SOLVABLE_CONFLICTS, SOLVABLE_REQUIRES,
+                          SOLVABLE_RECOMMENDS, SOLVABLE_SUGGESTS, SOLVABLE_SUPPLEMENTS, SOLVABLE_ENHANCES].map { Id($0.rawValue) }
+        let deps = IdQueue()
+        for source in sources {
+            let copy = repo_add_solvable(repo)
+            let from = solvable(source)
+            let to = solvable(copy)
+            to.pointee.name = from.pointee.name
+            to.pointee.evr = from.pointee.evr
+            to.pointee.arch = from.pointee.arch
+            to.pointee.vendor = from.pointee.vendor
+            for key in keys {
+                queue_empty(&deps.q)
+                solvable_lookup_deparray(from, key, &deps.q, 0)
+                // Keep the prereq and file markers where they are, so Requires(pre) stay prereqs.
+                var offset: Offset = 0
+                var marker: Id = 0
+                for dep in deps.array {
+                    if isMarker(dep) { marker = dep; continue }
+                    offset = repo_addid_dep(repo, offset, dep, marker)
+                }
+                switch key {
+                case Id(SOLVABLE_PROVIDES.rawValue): to.pointee.provides = offset
+                case Id(SOLVABLE_OBSOLETES.rawValue): to.pointee.obsoletes = offset
+                case Id(SOLVABLE_CONFLICTS.rawValue): to.pointee.conflicts = offset
+                case Id(SOLVABLE_REQUIRES.rawValue): to.pointee.requires = offset
+                case Id(SOLVABLE_RECOMMENDS.rawValue): to.pointee.recommends = offset
+                case Id(SOLVABLE_SUGGESTS.rawValue): to.pointee.suggests = offset
+                case Id(SOLVABLE_SUPPLEMENTS.rawValue): to.pointee.supplements = offset
+                default: to.pointee.enhances = offset
+                }
+            }
+        }
+        repo_internalize(repo)
+        indexedRepos = nil
+        return sources.count
+    }
+
+    private func makeInstalledRepo() -> UnsafeMutablePointer<Repo> {
+        if let existing = installedRepo { return existing }
+        let repo = repo_create(raw, Self.baseRepoName)!
+        pool_set_installed(raw, repo)
+        installedRepo = repo
+        return repo
+    }
+}

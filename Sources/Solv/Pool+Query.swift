@@ -1,0 +1,137 @@
+internal import CSolv
+import Foundation
+
+extension Pool {
+    /// Hides packages of `repo` as dnf's `exclude`/`excludepkgs` and `includepkgs` do (shell globs
+    /// matched against name, name.arch, name-version, name-version-release and the full NEVRA).
+    public func setFilters(repo name: String, excludes: [String], includes: [String]) {
+        guard let repo = repos[name], !(excludes.isEmpty && includes.isEmpty) else { return }
+        for p in solvables(of: repo) {
+            let n = nevra(p)
+            let forms = [n.name, "\(n.name).\(n.arch)", "\(n.name)-\(n.version)",
+                         "\(n.name)-\(n.version)-\(n.release)", n.description,
+                         "\(n.name)-\(n.version)-\(n.release).\(n.arch)"]
+            let matches = { (patterns: [String]) in
+                patterns.contains { pattern in forms.contains { fnmatch(pattern, $0, 0) == 0 } }
+            }
+            if matches(excludes) || (!includes.isEmpty && !matches(includes)) {
+                excluded.insert(p)
+            }
+        }
+        indexedRepos = nil
+    }
+
+    /// Makes only `visible` repos (and the base) count for queries and solving.
+    func index(visible: Set<String>) {
+        if indexedRepos == visible { return }
+        if !fileProvidesAdded {
+            pool_addfileprovides(raw)
+            fileProvidesAdded = true
+        }
+        if considered.size > 0 { map_free(&considered) }
+        map_init(&considered, mox_nsolvables(raw))
+        for (name, repo) in repos where visible.contains(name) {
+            for p in solvables(of: repo) where !excluded.contains(p) { mox_map_set(&considered, p) }
+        }
+        if let installed = installedRepo {
+            for p in solvables(of: installed) { mox_map_set(&considered, p) }
+        }
+        mox_set_considered(raw, &considered)
+        pool_createwhatprovides(raw)
+        indexedRepos = visible
+    }
+
+    /// Packages of the visible repos that a listed spec names: by name (with optional `.arch`
+    /// or `-version`), else by what they provide. Only packages installable on this arch.
+    public func candidates(for spec: String, in visible: Set<String>) -> [PackageInfo] {
+        index(visible: visible)
+        return select(spec, flags: SELECTION_NAME | SELECTION_PROVIDES | SELECTION_DOTARCH | SELECTION_REL | SELECTION_CANON)
+            .filter { !isInstalled($0) && archIsCompatible($0) && mox_map_tst(&considered, $0) != 0 }
+            .map(info)
+    }
+
+    /// Base packages whose name (or name.arch, or NEVRA) is `spec`.
+    public func basePackages(named spec: String) -> [PackageInfo] {
+        guard installedRepo != nil else { return [] }
+        if indexedRepos == nil { index(visible: []) }
+        return select(spec, flags: SELECTION_NAME | SELECTION_DOTARCH | SELECTION_CANON | SELECTION_INSTALLED_ONLY)
+            .filter(isInstalled).map(info)
+    }
+
+    /// All package names of the visible repos, for "did you mean" suggestions.
+    public func packageNames(in visible: Set<String>) -> Set<String> {
+        var names = Set<String>()
+        for (name, repo) in repos where visible.contains(name) {
+            for p in solvables(of: repo) { names.insert(string(solvable(p).pointee.name)) }
+        }
+        return names
+    }
+
+    /// Every package of the base, sorted.
+    public var basePackages: [PackageInfo] {
+        guard let installed = installedRepo else { return [] }
+        return solvables(of: installed).map(info).sorted()
+    }
+
+    /// The best of `refs` as dnf would pick: repo priority, then version, then arch preference.
+    public func best(of refs: [PackageInfo]) -> PackageInfo? {
+        let ids = refs.compactMap(id(of:))
+        guard var best = ids.first else { return nil }
+        for p in ids.dropFirst() where better(p, than: best) { best = p }
+        return info(best)
+    }
+
+    /// Compares two EVR strings the rpm way.
+    public func compareEVR(_ a: String, _ b: String) -> Int {
+        Int(pool_evrcmp_str(raw, a, b, Int32(EVRCMP_COMPARE)))
+    }
+
+    func better(_ a: Id, than b: Id) -> Bool {
+        let sa = solvable(a).pointee, sb = solvable(b).pointee
+        let pa = sa.repo.pointee.priority, pb = sb.repo.pointee.priority
+        if pa != pb { return pa > pb }
+        let cmp = pool_evrcmp(raw, sa.evr, sb.evr, Int32(EVRCMP_COMPARE))
+        if cmp != 0 { return cmp > 0 }
+        // Lower arch score is the more specific (preferred) arch.
+        return pool_arch2score(raw, sa.arch) < pool_arch2score(raw, sb.arch)
+    }
+
+    func select(_ spec: String, flags: Int32) -> [Id] {
+        let selection = IdQueue()
+        selection_make(raw, &selection.q, spec, flags)
+        let ids = IdQueue()
+        selection_solvables(raw, &selection.q, &ids.q)
+        return ids.array
+    }
+
+    func id(of package: PackageInfo) -> Id? { id(of: package.ref) }
+
+    func id(of ref: PackageRef) -> Id? {
+        let repo: UnsafeMutablePointer<Repo>?
+        repo = ref.repo == Self.baseRepoName ? installedRepo : repos[ref.repo]
+        guard let repo else { return nil }
+        let nameId = pool_str2id(raw, ref.nevra.name, 0)
+        guard nameId != 0 else { return nil }
+        for p in repo.pointee.start..<repo.pointee.end {
+            let s = solvable(p).pointee
+            if s.repo == repo, s.name == nameId, nevra(p) == ref.nevra { return p }
+        }
+        return nil
+    }
+
+    func info(_ p: Id) -> PackageInfo {
+        let s = solvable(p)
+        var type: Id = 0
+        var checksum: Checksum? = nil
+        if let hex = solvable_lookup_checksum(s, Id(SOLVABLE_CHECKSUM.rawValue), &type), type != 0 {
+            checksum = Checksum(algorithm: String(cString: solv_chksum_type2str(type)), hex: String(cString: hex))
+        }
+        var medianr: UInt32 = 0
+        let location = solvable_lookup_location(s, &medianr).map { String(cString: $0) } ?? ""
+        return PackageInfo(
+            nevra: nevra(p), repo: repoName(of: p), location: isInstalled(p) ? "" : location,
+            checksum: checksum,
+            size: Int64(solvable_lookup_num(s, Id(SOLVABLE_DOWNLOADSIZE.rawValue), 0)),
+            buildTime: Int64(solvable_lookup_num(s, Id(SOLVABLE_BUILDTIME.rawValue), 0)))
+    }
+}

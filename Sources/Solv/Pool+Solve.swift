@@ -1,0 +1,195 @@
+internal import CSolv
+import Foundation
+
+/// What to install in one solve: each entry is one requested package, satisfied by any of its candidates.
+public struct SolveRequest: Sendable {
+    /// Candidate sets, one per requested package; the solver installs one of each.
+    public var install: [[PackageRef]]
+    /// Repos whose packages may be used (the base is always there, installed and locked).
+    public var visibleRepos: Set<String>
+
+    public init(install: [[PackageRef]], visibleRepos: Set<String>) {
+        self.install = install
+        self.visibleRepos = visibleRepos
+    }
+}
+
+/// The outcome of one solve: either the packages to add to the base, or the problems.
+public struct SolveResult: Sendable {
+    /// Packages the base lacks that the request installs, sorted.
+    public var installs: [PackageInfo] = []
+    /// For each request entry (by index), the package the solver chose.
+    public var chosen: [Int: PackageRef] = [:]
+    /// For each installed package, the request entries whose dependency chains reach it.
+    public var pulledBy: [PackageRef: Set<Int>] = [:]
+    /// Why the request cannot be satisfied; empty on success.
+    public var problems: [SolverProblem] = []
+}
+
+/// One libsolv problem, explained in plain words.
+public struct SolverProblem: Sendable, Hashable {
+    /// libsolv's one-line summary of the problem.
+    public let summary: String
+    /// Every rule involved, in words ("package a requires b, but none of the providers can be installed").
+    public let details: [String]
+    /// The ways out libsolv suggests, each a list of steps.
+    public let solutions: [[String]]
+    /// Base packages the only solutions would upgrade, downgrade, replace or remove.
+    public let basePackagesAffected: [NEVRA]
+    /// Request entries (by index) that the problem involves.
+    public let requestsInvolved: [Int]
+    /// Non-base packages that depend on (or conflict with) a base package in the problem's rules.
+    public let packagesWanting: [NEVRA]
+}
+
+extension Pool {
+    /// Installs the requested packages on top of the base, every base package locked.
+    public func solve(_ request: SolveRequest) -> SolveResult {
+        index(visible: request.visibleRepos)
+        let jobs = IdQueue()
+        var groupOfJob: [Int: Int] = [:]
+        for (index, group) in request.install.enumerated() {
+            let candidates = IdQueue()
+            group.compactMap(id(of:)).forEach(candidates.push)
+            let what = pool_queuetowhatprovides(raw, &candidates.q)
+            groupOfJob[jobs.count] = index
+            jobs.push(Id(SOLVER_INSTALL | SOLVER_SOLVABLE_ONE_OF), what)
+        }
+        var lockedBase: [Int: Id] = [:]
+        if let installed = installedRepo {
+            for p in solvables(of: installed) {
+                lockedBase[jobs.count] = p
+                jobs.push(Id(SOLVER_LOCK | SOLVER_SOLVABLE), p)
+            }
+        }
+        let solver = solver_create(raw)!
+        defer { solver_free(solver) }
+        solver_set_flag(solver, Int32(SOLVER_FLAG_ALLOW_UNINSTALL), 0)
+        solver_set_flag(solver, Int32(SOLVER_FLAG_ALLOW_DOWNGRADE), 0)
+        var result = SolveResult()
+        let problemCount = solver_solve(solver, &jobs.q)
+        if problemCount > 0 {
+            for problem in 1...Id(problemCount) {
+                result.problems.append(explain(problem, solver: solver, jobs: jobs,
+                                               groupOfJob: groupOfJob, lockedBase: lockedBase))
+            }
+            return result
+        }
+        var newPackages = Set<Id>()
+        for p in 2..<mox_nsolvables(raw) where !isInstalled(p) && solver_get_decisionlevel(solver, p) > 0 {
+            newPackages.insert(p)
+        }
+        for (index, group) in request.install.enumerated() {
+            if let p = group.compactMap(id(of:)).first(where: newPackages.contains) {
+                result.chosen[index] = PackageRef(nevra: nevra(p), repo: repoName(of: p))
+            }
+        }
+        let reach = attribute(newPackages, roots: result.chosen, solver: solver)
+        for p in newPackages {
+            let info = info(p)
+            result.installs.append(info)
+            result.pulledBy[info.ref] = reach[p] ?? []
+        }
+        result.installs.sort()
+        return result
+    }
+
+    /// Which roots reach each new package through requires and recommends among the new packages.
+    private func attribute(_ new: Set<Id>, roots: [Int: PackageRef], solver: UnsafeMutablePointer<Solver>) -> [Id: Set<Int>] {
+        var reach: [Id: Set<Int>] = [:]
+        let deps = IdQueue()
+        for (index, ref) in roots {
+            guard let root = id(of: ref) else { continue }
+            var stack = [root]
+            var seen: Set<Id> = [root]
+            while let p = stack.popLast() {
+                reach[p, default: []].insert(index)
+                for key in [SOLVABLE_REQUIRES, SOLVABLE_RECOMMENDS] {
+                    queue_empty(&deps.q)
+                    // Marker 0: pre-install requirements (Requires(pre)) count as much as plain ones.
+                    solvable_lookup_deparray(solvable(p), Id(key.rawValue), &deps.q, 0)
+                    for dep in deps.array where !isMarker(dep) {
+                        var offset = mox_whatprovides(raw, dep)
+                        while case let q = mox_whatprovidesdata(raw, offset), q != 0 {
+                            offset += 1
+                            if new.contains(q), seen.insert(q).inserted { stack.append(q) }
+                        }
+                    }
+                }
+            }
+        }
+        // Packages brought in another way (supplements of an installed package): credit whoever
+        // the solver names as the reason, when that package is itself attributed.
+        var changed = true
+        while changed {
+            changed = false
+            for p in new where reach[p] == nil {
+                let why = IdQueue()
+                solver_describe_weakdep_decision(solver, p, &why.q)
+                // Triples of (reason, package, dependency).
+                var i = 0
+                while i + 2 < why.count {
+                    let source = why[i + 1]
+                    if let from = reach[source], !from.isEmpty {
+                        reach[p, default: []].formUnion(from)
+                        changed = true
+                    }
+                    i += 3
+                }
+            }
+        }
+        return reach
+    }
+
+    func isMarker(_ dep: Id) -> Bool {
+        dep == Id(SOLVABLE_PREREQMARKER.rawValue) || dep == Id(SOLVABLE_FILEMARKER.rawValue)
+    }
+
+    private func explain(_ problem: Id, solver: UnsafeMutablePointer<Solver>, jobs: IdQueue,
+                         groupOfJob: [Int: Int], lockedBase: [Int: Id]) -> SolverProblem {
+        let summary = String(cString: solver_problem2str(solver, problem))
+        var details: [String] = []
+        var wanting = Set<NEVRA>()
+        var affected = Set<NEVRA>()
+        var involved = Set<Int>()
+        let rules = IdQueue()
+        solver_findallproblemrules(solver, problem, &rules.q)
+        for rule in rules.array {
+            var source: Id = 0, target: Id = 0, dep: Id = 0
+            let type = solver_ruleinfo(solver, rule, &source, &target, &dep)
+            let text = String(cString: solver_problemruleinfo2str(solver, type, source, target, dep))
+            if !details.contains(text) { details.append(text) }
+            if type == SOLVER_RULE_JOB || type == SOLVER_RULE_JOB_PROVIDED_BY_SYSTEM || type == SOLVER_RULE_JOB_UNKNOWN_PACKAGE {
+                if let g = groupOfJob[Int(solver_rule2jobidx(solver, rule))] { involved.insert(g) }
+            }
+            let baseSide = [source, target].contains { $0 > 0 && isInstalled($0) }
+            if baseSide || type == SOLVER_RULE_PKG_REQUIRES {
+                if source > 0 && !isInstalled(source) { wanting.insert(nevra(source)) }
+            }
+        }
+        var solutions: [[String]] = []
+        let solutionCount = solver_solution_count(solver, problem)
+        if solutionCount > 0 {
+            for solution in 1...Id(solutionCount) {
+                var steps: [String] = []
+                var element: Id = 0
+                var p: Id = 0, rp: Id = 0
+                while true {
+                    element = solver_next_solutionelement(solver, problem, solution, element, &p, &rp)
+                    if element == 0 { break }
+                    steps.append(String(cString: solver_solutionelement2str(solver, p, rp)))
+                    if p == Id(SOLVER_SOLUTION_JOB) || p == Id(SOLVER_SOLUTION_POOLJOB) {
+                        if let base = lockedBase[Int(rp)] { affected.insert(nevra(base)) }
+                        if let g = groupOfJob[Int(rp)] { involved.insert(g) }
+                    } else if p > 0, isInstalled(p) {
+                        affected.insert(nevra(p))
+                    }
+                }
+                solutions.append(steps)
+            }
+        }
+        return SolverProblem(summary: summary, details: details, solutions: solutions,
+                             basePackagesAffected: affected.sorted(), requestsInvolved: involved.sorted(),
+                             packagesWanting: wanting.sorted())
+    }
+}

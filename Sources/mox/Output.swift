@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Resolve
+
+/// Where text goes: the report to stdout, progress and errors to stderr.
+enum Output {
+    static func print(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func log(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Prints the error and returns the exit code it maps to.
+    static func fail(_ error: CheckError) -> ExitCode {
+        log("mox: error: \(error)")
+        switch error {
+        case .invalidInput: return ExitCode(Exit.invalidInput)
+        case .environment: return ExitCode(Exit.environment)
+        }
+    }
+
+    static var stdoutIsColorTerminal: Bool {
+        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
+    /// Writes to a temporary file beside `path`, then renames it into place.
+    static func writeAtomically(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try Data(text.utf8).write(to: url, options: .atomic)
+    }
+}
