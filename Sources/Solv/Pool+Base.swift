@@ -10,27 +10,16 @@ extension Pool {
     public func loadBase(rootfs root: String, dbpath: String) throws(SolvError) -> Int {
         RPMConfig.load()
         let repo = makeInstalledRepo()
-        rpmPushMacro(nil, "_dbpath", nil, dbpath, RMIL_CMDLINE)
-        defer { rpmPopMacro(nil, "_dbpath") }
-        guard let ts = rpmtsCreate() else { throw .rpmdb(path: root + dbpath, reason: "rpmtsCreate failed") }
-        defer { rpmtsFree(ts) }
         let absoluteRoot = URL(fileURLWithPath: root).standardizedFileURL.path
-        guard rpmtsSetRootDir(ts, absoluteRoot) == 0 else {
-            throw .rpmdb(path: root + dbpath, reason: "invalid root directory")
+        // libsolv reads the rpmdb through librpm, which takes the dbpath from this macro. An absolute
+        // path without a pool rootdir is the one combination Debian's patched libsolv honours.
+        rpmPushMacro(nil, "_dbpath", nil, absoluteRoot + dbpath, RMIL_CMDLINE)
+        defer { rpmPopMacro(nil, "_dbpath") }
+        let before = Int(repo.pointee.nsolvables)
+        guard repo_add_rpmdb(repo, nil, Int32(REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE)) == 0 else {
+            throw .rpmdb(path: absoluteRoot + dbpath, reason: String(cString: pool_errstr(raw)))
         }
-        guard rpmtsOpenDB(ts, O_RDONLY) == 0 else {
-            throw .rpmdb(path: root + dbpath, reason: RPMConfig.lastMessage ?? "librpm could not open it")
-        }
-        guard let iterator = rpmtsInitIterator(ts, rpmDbiTagVal(RPMDBI_PACKAGES.rawValue), nil, 0) else {
-            return 0
-        }
-        defer { rpmdbFreeIterator(iterator) }
-        var count = 0
-        while let header = rpmdbNextIterator(iterator) {
-            if let name = headerGetString(header, rpmTagVal(RPMTAG_NAME.rawValue)), String(cString: name) == "gpg-pubkey" { continue }
-            repo_add_rpm_handle(repo, UnsafeMutableRawPointer(header), Int32(REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE))
-            count += 1
-        }
+        let count = Int(repo.pointee.nsolvables) - before
         repo_internalize(repo)
         indexedRepos = nil
         fileProvidesAdded = false
