@@ -36,4 +36,20 @@ static inline void mox_map_set(Map *m, Id n) { MAPSET(m, n); }
 static inline void mox_map_clr(Map *m, Id n) { MAPCLR(m, n); }
 static inline int mox_map_tst(Map *m, Id n) { return MAPTST(m, n); }
 static inline void mox_set_considered(Pool *pool, Map *m) { pool->considered = m; }
+
+/* What the .solv cache keeps: everything resolving and fetching need, none of the long texts. */
+static inline int mox_cache_keyfilter(Repo *repo, Repokey *key, void *kfdata) {
+  switch (key->name) {
+  case SOLVABLE_SUMMARY: case SOLVABLE_DESCRIPTION: case SOLVABLE_PACKAGER: case SOLVABLE_URL:
+  case SOLVABLE_GROUP: case SOLVABLE_AUTHORS: case SOLVABLE_CHANGELOG: case SOLVABLE_CHANGELOG_AUTHOR:
+  case SOLVABLE_CHANGELOG_TIME: case SOLVABLE_CHANGELOG_TEXT: case SOLVABLE_EULA: case SOLVABLE_MESSAGEINS:
+  case SOLVABLE_MESSAGEDEL: case SOLVABLE_HEADEREND:
+    return KEY_STORAGE_DROPPED;
+  default:
+    return repo_write_stdkeyfilter(repo, key, kfdata);
+  }
+}
+static inline int mox_repo_write_cache(Repo *repo, FILE *fp) {
+  return repo_write_filtered(repo, fp, mox_cache_keyfilter, 0, 0);
+}
 #endif

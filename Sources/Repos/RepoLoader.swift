@@ -1,5 +1,6 @@
 import Foundation
 import Solv
+import Synchronization
 
 /// A repo as loaded into a pool: where its metadata came from and what it holds.
 public struct LoadedRepo: Sendable, Hashable {
@@ -40,7 +41,7 @@ public enum RepoLoadError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Loads rpm-md repos into a pool, checking metadata checksums and caching what libsolv parsed.
-public struct RepoLoader {
+public struct RepoLoader: Sendable {
     /// Where `.solv` files are kept; nil disables the cache.
     public let cacheDirectory: String?
     /// Turns a remote metadata URL into a local file (supplied by the fetcher; nil: remote repos fail).
@@ -51,31 +52,116 @@ public struct RepoLoader {
         self.download = download
     }
 
-    /// Loads `repos` into `pool`, then reloads them with filelists if some file dependency needs them.
+    /// Loads `repos` into `pool`; adds filelists only when some file dependency needs them.
+    ///
+    /// Repos not in the cache are parsed in parallel, each in a pool of its own, and written to the
+    /// cache; the main pool then reads every repo from its `.solv` file.
     public func load(_ repos: [RepoDefinition], into pool: Pool) throws(RepoLoadError) -> [LoadedRepo] {
-        var located: [(RepoDefinition, RepoURL, RepoMD, String)] = []
+        var located: [Source] = []
         for repo in repos {
             let (base, repomd, digest) = try locate(repo)
-            located.append((repo, base, repomd, digest))
+            located.append(Source(repo: repo, base: base, repomd: repomd, digest: digest))
         }
-        var loaded: [LoadedRepo] = []
-        for (repo, base, repomd, digest) in located {
-            // A filelists cache made by an earlier run is a superset: prefer it, and skip the check below.
-            let full = cachePath(repo.id, digest, filelists: true)
-            let haveFull = full.map { FileManager.default.fileExists(atPath: $0) } ?? false
-            loaded.append(try loadOne(repo, base: base, repomd: repomd, digest: digest, into: pool, filelists: haveFull))
-        }
-        if !pool.unresolvedFileDependencies().isEmpty {
-            for (index, (repo, base, repomd, digest)) in located.enumerated()
-            where !loaded[index].withFilelists && repomd.records["filelists"] != nil {
-                pool.unloadRepo(name: repo.id)
-                loaded[index] = try loadOne(repo, base: base, repomd: repomd, digest: digest, into: pool, filelists: true)
+        let sources = located
+        let arch = pool.arch
+        guard let cacheDirectory else { return try loadUncached(sources, into: pool) }
+        let paths = sources.map { CachePaths(directory: cacheDirectory, id: $0.repo.id, digest: $0.digest) }
+        let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
+
+        // Phase 1: parse what the cache lacks, several repos at once.
+        let toParse = sources.indices.filter { !exists(paths[$0].full) && !exists(paths[$0].primary) }
+        let parsed = try inParallel(toParse) { i throws(RepoLoadError) in
+            let scratch = Pool(arch: arch)
+            let primary = try verifiedFile(sources[i].repomd.primary, of: sources[i])
+            try solv(sources[i].repo.id) { () throws(SolvError) in
+                _ = try scratch.loadPrimary(name: sources[i].repo.id, priority: 0, primary: primary)
+                try scratch.writeCache(repo: sources[i].repo.id, to: paths[i].primary)
             }
         }
-        for repo in repos {
-            pool.setFilters(repo: repo.id, excludes: repo.excludes, includes: repo.includes)
+        var fromCache = sources.indices.map { !parsed.contains($0) }
+        var withFilelists = sources.indices.map { exists(paths[$0].full) }
+        for i in sources.indices {
+            try loadCached(sources[i], path: withFilelists[i] ? paths[i].full : paths[i].primary, into: pool)
         }
-        return loaded
+
+        // Phase 2: file dependencies primary.xml cannot answer need the filelists.
+        let lacking = sources.indices.filter { !withFilelists[$0] && sources[$0].repomd.records["filelists"] != nil }
+        if !lacking.isEmpty && !pool.unresolvedFileDependencies().isEmpty {
+            // Extending the loaded repos in place avoids a second parse or load of their primaries.
+            for i in lacking {
+                guard let record = sources[i].repomd.records["filelists"] else { continue }
+                let filelists = try verifiedFile(record, of: sources[i])
+                try solv(sources[i].repo.id) { () throws(SolvError) in
+                    try pool.addFilelists(repo: sources[i].repo.id, filelists: filelists)
+                    try pool.writeCache(repo: sources[i].repo.id, to: paths[i].full)
+                }
+                withFilelists[i] = true
+                fromCache[i] = false
+            }
+        }
+        return try finish(sources, into: pool, fromCache: fromCache, withFilelists: withFilelists)
+    }
+
+    /// Without a cache directory: parse everything into `pool` itself, one repo after another.
+    private func loadUncached(_ sources: [Source], into pool: Pool) throws(RepoLoadError) -> [LoadedRepo] {
+        for source in sources {
+            let primary = try verifiedFile(source.repomd.primary, of: source)
+            try solv(source.repo.id) { () throws(SolvError) in
+                _ = try pool.loadPrimary(name: source.repo.id, priority: source.repo.priority, primary: primary)
+            }
+        }
+        var withFilelists = sources.map { _ in false }
+        if !pool.unresolvedFileDependencies().isEmpty {
+            for (i, source) in sources.enumerated() {
+                guard let record = source.repomd.records["filelists"] else { continue }
+                let path = try verifiedFile(record, of: source)
+                try solv(source.repo.id) { () throws(SolvError) in
+                    try pool.addFilelists(repo: source.repo.id, filelists: path)
+                }
+                withFilelists[i] = true
+            }
+        }
+        return try finish(sources, into: pool, fromCache: sources.map { _ in false }, withFilelists: withFilelists)
+    }
+
+    private func finish(_ sources: [Source], into pool: Pool, fromCache: [Bool],
+                        withFilelists: [Bool]) throws(RepoLoadError) -> [LoadedRepo] {
+        for source in sources {
+            pool.setFilters(repo: source.repo.id, excludes: source.repo.excludes, includes: source.repo.includes)
+        }
+        return sources.indices.map { i in
+            LoadedRepo(id: sources[i].repo.id, baseURL: sources[i].base.description,
+                       repomdChecksum: sources[i].digest, revision: sources[i].repomd.revision,
+                       packages: pool.packageCount(repo: sources[i].repo.id),
+                       fromCache: fromCache[i], withFilelists: withFilelists[i])
+        }
+    }
+
+    private func loadCached(_ source: Source, path: String, into pool: Pool) throws(RepoLoadError) {
+        guard pool.loadCached(name: source.repo.id, priority: source.repo.priority, cache: path) != nil else {
+            throw .solv(repo: source.repo.id, .unreadable(path: path, reason: "not a valid .solv file; remove it"))
+        }
+    }
+
+    private func solv(_ repo: String, _ body: () throws(SolvError) -> Void) throws(RepoLoadError) {
+        do { try body() } catch { throw .solv(repo: repo, error) }
+    }
+
+    /// Runs `body` for each index on up to as many threads as there are cores; the first error wins.
+    /// Returns the indices that ran.
+    private func inParallel(_ indices: [Int], _ body: @escaping @Sendable (Int) throws(RepoLoadError) -> Void)
+        throws(RepoLoadError) -> Set<Int> {
+        guard !indices.isEmpty else { return [] }
+        let failure = Mutex<RepoLoadError?>(nil)
+        DispatchQueue.concurrentPerform(iterations: indices.count) { n in
+            do throws(RepoLoadError) {
+                try body(indices[n])
+            } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return Set(indices)
     }
 
     /// The first baseurl whose repomd.xml reads and parses, with that file's sha256.
@@ -97,42 +183,19 @@ public struct RepoLoader {
         throw .unreachable(repo: repo.id, attempts: attempts.isEmpty ? ["no baseurl"] : attempts)
     }
 
-    private func loadOne(_ repo: RepoDefinition, base: RepoURL, repomd: RepoMD, digest: String,
-                         into pool: Pool, filelists: Bool) throws(RepoLoadError) -> LoadedRepo {
-        let cache = cachePath(repo.id, digest, filelists: filelists)
-        let cached = cache.map { FileManager.default.fileExists(atPath: $0) } ?? false
-        var primaryPath = "", filelistsPath: String? = nil
-        if !cached {
-            primaryPath = try verifiedFile(repomd.primary, base: base, repomd: repomd, repo: repo.id)
-            if filelists, let record = repomd.records["filelists"] {
-                filelistsPath = try verifiedFile(record, base: base, repomd: repomd, repo: repo.id)
-            }
-        }
-        do {
-            let result = try pool.loadRepo(name: repo.id, priority: repo.priority, primary: primaryPath,
-                                           filelists: filelistsPath, cache: cache)
-            return LoadedRepo(id: repo.id, baseURL: base.description, repomdChecksum: digest,
-                              revision: repomd.revision, packages: result.packages,
-                              fromCache: result.fromCache, withFilelists: filelists)
-        } catch {
-            throw .solv(repo: repo.id, error)
-        }
-    }
-
-    private func verifiedFile(_ record: RepoMD.Record, base: RepoURL, repomd: RepoMD,
-                              repo: String) throws(RepoLoadError) -> String {
+    private func verifiedFile(_ record: RepoMD.Record, of source: Source) throws(RepoLoadError) -> String {
         let path: String
         do {
-            path = try localFile(base.appending(record.href), repo: repo)
+            path = try localFile(source.base.appending(record.href), repo: source.repo.id)
         } catch let error as RepoLoadError {
             throw error
         } catch {
-            throw .unreachable(repo: repo, attempts: ["\(record.href): \(error)"])
+            throw .unreachable(repo: source.repo.id, attempts: ["\(record.href): \(error)"])
         }
         do {
-            try repomd.verify(record: record, file: path)
+            try source.repomd.verify(record: record, file: path)
         } catch {
-            throw .metadata(repo: repo, error)
+            throw .metadata(repo: source.repo.id, error)
         }
         return path
     }
@@ -146,9 +209,25 @@ public struct RepoLoader {
         }
     }
 
-    private func cachePath(_ id: String, _ digest: String, filelists: Bool) -> String? {
-        guard let dir = cacheDirectory else { return nil }
-        let safe = id.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" }
-        return "\(dir)/solv/\(String(safe))-\(digest.prefix(24))\(filelists ? "-filelists" : "").solv"
+}
+
+/// One repo's metadata, located: the baseurl that answered, its repomd.xml and that file's sha256.
+struct Source: Sendable {
+    let repo: RepoDefinition
+    let base: RepoURL
+    let repomd: RepoMD
+    let digest: String
+}
+
+/// Where the cache keeps a repo: keyed by the repomd.xml checksum, so new metadata means a new file.
+struct CachePaths: Sendable {
+    let primary: String
+    let full: String
+
+    init(directory: String, id: String, digest: String) {
+        let safe = String(id.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+        let stem = "\(directory)/solv/\(safe)-\(digest.prefix(32))"
+        primary = stem + ".solv"
+        full = stem + "-filelists.solv"
     }
 }

@@ -31,9 +31,10 @@ extension Pool {
     @discardableResult
     public func loadBase(packages: [NEVRA]) throws(SolvError) -> Int {
         var index: [String: Id] = [:]
+        let wantedNames = Set(packages.map { pool_str2id(raw, $0.name, 0) }).subtracting([0])
         for name in repoOrder {
             guard let repo = repos[name] else { continue }
-            for p in solvables(of: repo) {
+            for p in solvables(of: repo) where wantedNames.contains(solvable(p).pointee.name) {
                 let key = nevra(p).description
                 if let existing = index[key], solvable(existing).pointee.repo.pointee.priority >= repo.pointee.priority {
                     continue

@@ -1,44 +1,65 @@
 internal import CSolv
 import Foundation
 
-/// What loading one repo cost, for logs and benchmarks.
-public struct RepoLoad: Sendable {
-    /// Packages the repo contributed.
-    public let packages: Int
-    /// True when the packages came from the .solv cache rather than XML.
-    public let fromCache: Bool
-}
-
 extension Pool {
-    /// Loads a repo from its rpm-md files, or from `cache` (a .solv file) when that exists and is valid.
-    ///
-    /// `priority` follows dnf (lower wins); libsolv wants the opposite sign.
-    /// After parsing XML the repo is written to `cache` atomically, so the next run parses nothing.
-    @discardableResult
-    public func loadRepo(name: String, priority: Int, primary: String, filelists: String?,
-                         cache: String?) throws(SolvError) -> RepoLoad {
-        let repo = repo_create(raw, name)!
-        repo.pointee.priority = Int32(-priority)
-        if let cache, FileManager.default.fileExists(atPath: cache) {
-            if let fp = fopen(cache, "r") {
-                let rc = repo_add_solv(repo, fp, 0)
-                fclose(fp)
-                if rc == 0 {
-                    register(repo, name: name)
-                    return RepoLoad(packages: Int(repo.pointee.nsolvables), fromCache: true)
-                }
-                // A stale or truncated cache is not an error: parse the XML again.
-                repo_empty(repo, 1)
-            }
+    /// Loads a repo from a `.solv` file written by `writeCache`. Returns nil (and loads nothing)
+    /// when the file is missing or unreadable, so the caller parses the XML instead.
+    public func loadCached(name: String, priority: Int, cache: String) -> Int? {
+        guard let fp = fopen(cache, "r") else { return nil }
+        defer { fclose(fp) }
+        let repo = makeRepo(name: name, priority: priority)
+        guard repo_add_solv(repo, fp, 0) == 0 else {
+            // A stale or truncated cache is not an error: the caller parses the XML again.
+            repo_free(repo, 1)
+            return nil
         }
-        try addRpmmd(repo, path: primary, flags: 0)
-        if let filelists {
-            try addRpmmd(repo, path: filelists, flags: Int32(REPO_EXTEND_SOLVABLES))
+        register(repo, name: name)
+        return Int(repo.pointee.nsolvables)
+    }
+
+    /// Parses a repo's rpm-md primary (any compression libsolv's xfopen knows: gz, xz, zst, bz2, plain).
+    public func loadPrimary(name: String, priority: Int, primary: String) throws(SolvError) -> Int {
+        let repo = makeRepo(name: name, priority: priority)
+        do {
+            try addRpmmd(repo, path: primary, flags: 0)
+        } catch {
+            repo_free(repo, 1)
+            throw error
         }
         repo_internalize(repo)
         register(repo, name: name)
-        if let cache { try writeSolv(repo, to: cache) }
-        return RepoLoad(packages: Int(repo.pointee.nsolvables), fromCache: false)
+        return Int(repo.pointee.nsolvables)
+    }
+
+    /// Adds the file lists of a loaded repo's packages from its filelists.xml.
+    public func addFilelists(repo name: String, filelists: String) throws(SolvError) {
+        guard let repo = repos[name] else { return }
+        try addRpmmd(repo, path: filelists, flags: Int32(REPO_EXTEND_SOLVABLES))
+        repo_internalize(repo)
+        indexedRepos = nil
+        fileProvidesAdded = false
+    }
+
+    /// Writes a loaded repo to a `.solv` file atomically (temporary file, then rename).
+    public func writeCache(repo name: String, to path: String) throws(SolvError) {
+        guard let repo = repos[name] else { return }
+        let dir = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw .cacheWrite(path: path, reason: error.localizedDescription)
+        }
+        let tmp = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        guard let fp = fopen(tmp, "w") else {
+            throw .cacheWrite(path: path, reason: String(cString: strerror(errno)))
+        }
+        let rc = mox_repo_write_cache(repo, fp)
+        let closed = fclose(fp)
+        guard rc == 0, closed == 0, rename(tmp, path) == 0 else {
+            let reason = rc != 0 ? String(cString: pool_errstr(raw)) : String(cString: strerror(errno))
+            unlink(tmp)
+            throw .cacheWrite(path: path, reason: reason)
+        }
     }
 
     /// File dependencies no loaded package provides: when non-empty, the repos' filelists are needed.
@@ -49,20 +70,28 @@ extension Pool {
         pool_createwhatprovides(raw)
         fileProvidesAdded = true
         indexedRepos = nil
-        var missing: [String] = []
+        var missing = Set<String>()
         for id in files.array + installedFiles.array where mox_whatprovidesdata(raw, mox_whatprovides(raw, id)) == 0 {
-            missing.append(String(cString: pool_dep2str(raw, id)))
+            missing.insert(String(cString: pool_dep2str(raw, id)))
         }
-        return Array(Set(missing)).sorted()
+        return missing.sorted()
     }
 
-    /// Drops a loaded repo (before reloading it with filelists).
+    /// Drops a loaded repo (before loading it again with filelists).
     public func unloadRepo(name: String) {
         guard let repo = repos.removeValue(forKey: name) else { return }
         repoOrder.removeAll { $0 == name }
+        excluded = excluded.filter { solvable($0).pointee.repo != repo }
         repo_free(repo, 1)
         indexedRepos = nil
         fileProvidesAdded = false
+    }
+
+    private func makeRepo(name: String, priority: Int) -> UnsafeMutablePointer<Repo> {
+        let repo = repo_create(raw, name)!
+        // dnf: the lower number wins; libsolv: the higher one.
+        repo.pointee.priority = Int32(-priority)
+        return repo
     }
 
     func register(_ repo: UnsafeMutablePointer<Repo>, name: String) {
@@ -73,9 +102,7 @@ extension Pool {
     }
 
     private func addRpmmd(_ repo: UnsafeMutablePointer<Repo>, path: String, flags: Int32) throws(SolvError) {
-        guard let fp = solv_xfopen(path, "r") else {
-            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
-        }
+        let fp = try Self.openDecompressed(path)
         let rc = repo_add_rpmmd(repo, fp, nil, flags | Int32(REPO_NO_INTERNALIZE))
         fclose(fp)
         if rc != 0 {
@@ -83,22 +110,42 @@ extension Pool {
         }
     }
 
-    private func writeSolv(_ repo: UnsafeMutablePointer<Repo>, to path: String) throws(SolvError) {
-        let dir = (path as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw .cacheWrite(path: path, reason: "\(error.localizedDescription)")
+    /// Opens metadata for reading as plain XML. Compressed files are inflated on a second thread
+    /// into a pipe, so decompression overlaps parsing instead of adding to it.
+    static func openDecompressed(_ path: String) throws(SolvError) -> UnsafeMutablePointer<FILE> {
+        guard let source = solv_xfopen(path, "r") else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
-        let tmp = path + ".\(getpid()).tmp"
-        guard let fp = fopen(tmp, "w") else {
-            throw .cacheWrite(path: path, reason: String(cString: strerror(errno)))
+        let compressed = [".gz", ".xz", ".zst", ".zstd", ".bz2", ".lzma"].contains { path.hasSuffix($0) }
+        var fds: [Int32] = [0, 0]
+        guard compressed, pipe(&fds) == 0, let reader = fdopen(fds[0], "r") else { return source }
+        let writeEnd = fds[1]
+        let input = UncheckedFile(source)
+        let inflater = Thread {
+            let size = 1 << 18
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+            defer {
+                buffer.deallocate()
+                fclose(input.fp)
+                close(writeEnd)
+            }
+            while case let n = fread(buffer, 1, size, input.fp), n > 0 {
+                var offset = 0
+                while offset < n {
+                    let written = write(writeEnd, buffer + offset, n - offset)
+                    // The parser stopped reading (it failed): nothing more to do.
+                    if written <= 0 { if errno == EINTR { continue } else { return } }
+                    offset += written
+                }
+            }
         }
-        let rc = repo_write(repo, fp)
-        let closed = fclose(fp)
-        guard rc == 0, closed == 0, rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw .cacheWrite(path: path, reason: String(cString: pool_errstr(raw)))
-        }
+        inflater.start()
+        return reader
     }
+}
+
+/// A C stream handed to exactly one other thread, which alone uses and closes it.
+private struct UncheckedFile: @unchecked Sendable {
+    let fp: UnsafeMutablePointer<FILE>
+    init(_ fp: UnsafeMutablePointer<FILE>) { self.fp = fp }
 }
