@@ -14,7 +14,12 @@ public enum JSONReport {
             base: report.baseSource, status: report.failed ? "failed" : "ok",
             summary: Summary(resolved: report.counts.resolved, skipped: report.counts.skipped, failed: report.counts.failed),
             arches: report.arches.map { arch in
-                Arch(arch: arch.arch, basePackages: arch.basePackageCount, extensions: arch.extensions.map(Ext.init))
+                Arch(arch: arch.arch, basePackages: arch.basePackageCount,
+                     repos: arch.repos.map {
+                         Repo(id: $0.id, baseurl: $0.baseURL, repomdSha256: $0.repomdChecksum,
+                              revision: $0.revision, packages: $0.packages)
+                     },
+                     extensions: arch.extensions.map(Ext.init))
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -39,7 +44,14 @@ public enum JSONReport {
     struct Arch: Encodable {
         let arch: String
         let basePackages: Int
+        let repos: [Repo]
         let extensions: [Ext]
+    }
+
+    struct Repo: Encodable {
+        let id, baseurl, repomdSha256: String
+        let revision: String?
+        let packages: Int
     }
 
     struct Ext: Encodable {

@@ -153,7 +153,9 @@ public struct CheckSession: Sendable {
         var reports: [ArchReport] = []
         for arch in arches {
             let loaded = try load(arch: arch, log: log)
-            reports.append(Resolver(pool: loaded.pool, manifest: manifest).resolveAll())
+            var report = Resolver(pool: loaded.pool, manifest: manifest).resolveAll()
+            report.repos = loaded.repos
+            reports.append(report)
         }
         return reports
     }

@@ -1,3 +1,4 @@
+import Repos
 import Solv
 
 /// Why a package is in an extension's result.
@@ -67,5 +68,7 @@ public struct ArchReport: Sendable {
     public let arch: String
     public let basePackageCount: Int
     public var extensions: [ExtensionResult]
+    /// The repos loaded for this arch, with the identity of their metadata.
+    public var repos: [LoadedRepo] = []
     public var failed: Bool { extensions.contains { $0.status == .failed } }
 }

@@ -135,19 +135,37 @@ public struct Resolver {
 
     /// Turns a solver problem into a failure that names the base packages and who wanted them changed.
     func explain(_ problem: SolverProblem, specs: [String]) -> Failure {
-        let listed = problem.requestsInvolved.map { specs[$0] }
-        if !problem.basePackagesAffected.isEmpty {
-            let base = problem.basePackagesAffected.map(\.description).joined(separator: ", ")
-            var wanters = problem.packagesWanting.map(\.description)
-            if wanters.isEmpty { wanters = listed }
-            let who = wanters.isEmpty ? "" : " for " + wanters.joined(separator: ", ")
-            let via = listed.isEmpty ? "" : " (listed: " + listed.joined(separator: ", ") + ")"
-            return Failure(kind: .baseWouldChange,
-                           message: "base package \(base) would have to be upgraded, downgraded, replaced or removed\(who)\(via)",
-                           details: [problem.summary] + problem.details.filter { $0 != problem.summary },
-                           solutions: problem.solutions)
+        let labels = specs.map { "'\($0)' from the extension" }
+        let solutions = problem.solutions.map { $0.map { describe($0, labels: labels) } }
+        let details = ([problem.summary] + problem.details).uniqued()
+        guard !problem.baseChanges.isEmpty else {
+            return Failure(kind: .unsolvable, message: problem.summary,
+                           details: Array(details.dropFirst()), solutions: solutions)
         }
-        return Failure(kind: .unsolvable, message: problem.summary,
-                       details: problem.details.filter { $0 != problem.summary }, solutions: problem.solutions)
+        let listed = problem.requestsInvolved.map { "'\(specs[$0])'" }.joined(separator: ", ")
+        let changes = problem.baseChanges.map { change in
+            var text = "base package \(change.base) would be \(change.effect.rawValue)"
+            if let by = change.by { text += change.effect == .upgrade || change.effect == .downgrade ? " to \(by)" : " by \(by)" }
+            return text
+        }.joined(separator: "; ")
+        let wanted = listed.isEmpty ? "" : " (wanted by listed package \(listed))"
+        return Failure(kind: .baseWouldChange, message: changes + wanted, details: details, solutions: solutions)
+    }
+
+    /// One solution step in words; `labels` name the request entries ("'usbguard' from the extension").
+    func describe(_ step: SolutionStep, labels: [String]) -> String {
+        switch step {
+        case .changeBase(let nevra): "change base package \(nevra) (a new base image)"
+        case .dropRequest(let index): "drop " + labels[index]
+        case .other(let text): text
+        }
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each kept once.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
     }
 }

@@ -26,20 +26,40 @@ public struct SolveResult: Sendable {
     public var problems: [SolverProblem] = []
 }
 
-/// One libsolv problem, explained in plain words.
+/// One libsolv problem, as plain values.
 public struct SolverProblem: Sendable, Hashable {
     /// libsolv's one-line summary of the problem.
     public let summary: String
-    /// Every rule involved, in words ("package a requires b, but none of the providers can be installed").
+    /// Every rule involved, in libsolv's words ("package a requires b, but none of the providers can be installed").
     public let details: [String]
     /// The ways out libsolv suggests, each a list of steps.
-    public let solutions: [[String]]
-    /// Base packages the only solutions would upgrade, downgrade, replace or remove.
-    public let basePackagesAffected: [NEVRA]
+    public let solutions: [[SolutionStep]]
+    /// What would happen to base packages, for problems that only a base change solves.
+    public let baseChanges: [BaseChange]
     /// Request entries (by index) that the problem involves.
     public let requestsInvolved: [Int]
-    /// Non-base packages that depend on (or conflict with) a base package in the problem's rules.
-    public let packagesWanting: [NEVRA]
+}
+
+/// One step of a way out of a problem.
+public enum SolutionStep: Sendable, Hashable {
+    /// Let this base package change (on an image-mode node: a new base image).
+    case changeBase(NEVRA)
+    /// Do not install request entry N.
+    case dropRequest(Int)
+    /// Anything else, in libsolv's words.
+    case other(String)
+}
+
+/// A base package that the request would change, and why.
+public struct BaseChange: Sendable, Hashable {
+    /// How the base package would change.
+    public enum Effect: String, Sendable {
+        case upgrade = "upgraded", downgrade = "downgraded", replace = "replaced", remove = "removed", change = "changed"
+    }
+    public let base: NEVRA
+    public let effect: Effect
+    /// The package that would cause it: the newer build, the obsoleting or the conflicting package.
+    public let by: NEVRA?
 }
 
 extension Pool {
@@ -149,47 +169,79 @@ extension Pool {
                          groupOfJob: [Int: Int], lockedBase: [Int: Id]) -> SolverProblem {
         let summary = String(cString: solver_problem2str(solver, problem))
         var details: [String] = []
-        var wanting = Set<NEVRA>()
-        var affected = Set<NEVRA>()
+        var changes: [NEVRA: BaseChange] = [:]
         var involved = Set<Int>()
         let rules = IdQueue()
         solver_findallproblemrules(solver, problem, &rules.q)
         for rule in rules.array {
             var source: Id = 0, target: Id = 0, dep: Id = 0
             let type = solver_ruleinfo(solver, rule, &source, &target, &dep)
-            let text = String(cString: solver_problemruleinfo2str(solver, type, source, target, dep))
-            if !details.contains(text) { details.append(text) }
-            if type == SOLVER_RULE_JOB || type == SOLVER_RULE_JOB_PROVIDED_BY_SYSTEM || type == SOLVER_RULE_JOB_UNKNOWN_PACKAGE {
-                if let g = groupOfJob[Int(solver_rule2jobidx(solver, rule))] { involved.insert(g) }
+            // "conflicting requests" only says that two of our own jobs disagree: no news to a reader.
+            if type != SOLVER_RULE_JOB {
+                let text = String(cString: solver_problemruleinfo2str(solver, type, source, target, dep))
+                if !details.contains(text) { details.append(text) }
             }
-            let baseSide = [source, target].contains { $0 > 0 && isInstalled($0) }
-            if baseSide || type == SOLVER_RULE_PKG_REQUIRES {
-                if source > 0 && !isInstalled(source) { wanting.insert(nevra(source)) }
+            if type.rawValue & SOLVER_RULE_JOB.rawValue != 0,
+               let group = groupOfJob[Int(solver_rule2jobidx(solver, rule))] {
+                involved.insert(group)
+            }
+            if let change = baseChange(type, source, target), changes[change.base] == nil {
+                changes[change.base] = change
             }
         }
-        var solutions: [[String]] = []
+        var solutions: [[SolutionStep]] = []
         let solutionCount = solver_solution_count(solver, problem)
         if solutionCount > 0 {
             for solution in 1...Id(solutionCount) {
-                var steps: [String] = []
-                var element: Id = 0
-                var p: Id = 0, rp: Id = 0
+                var steps: [SolutionStep] = []
+                var element: Id = 0, p: Id = 0, rp: Id = 0
                 while true {
                     element = solver_next_solutionelement(solver, problem, solution, element, &p, &rp)
                     if element == 0 { break }
-                    steps.append(String(cString: solver_solutionelement2str(solver, p, rp)))
-                    if p == Id(SOLVER_SOLUTION_JOB) || p == Id(SOLVER_SOLUTION_POOLJOB) {
-                        if let base = lockedBase[Int(rp)] { affected.insert(nevra(base)) }
-                        if let g = groupOfJob[Int(rp)] { involved.insert(g) }
-                    } else if p > 0, isInstalled(p) {
-                        affected.insert(nevra(p))
+                    // For job elements rp points at the job's `what`, one past its `how`.
+                    if p == Id(SOLVER_SOLUTION_JOB), let base = lockedBase[Int(rp) - 1] {
+                        steps.append(.changeBase(nevra(base)))
+                        if changes[nevra(base)] == nil {
+                            changes[nevra(base)] = BaseChange(base: nevra(base), effect: .change, by: nil)
+                        }
+                    } else if p == Id(SOLVER_SOLUTION_JOB), let group = groupOfJob[Int(rp) - 1] {
+                        steps.append(.dropRequest(group))
+                        involved.insert(group)
+                    } else {
+                        steps.append(.other(String(cString: solver_solutionelement2str(solver, p, rp))))
                     }
                 }
                 solutions.append(steps)
             }
         }
+        // Only base packages that some solution would let change are really in the way.
+        let unlockable = Set(solutions.flatMap { $0 }.compactMap { step -> NEVRA? in
+            if case .changeBase(let n) = step { return n } else { return nil }
+        })
         return SolverProblem(summary: summary, details: details, solutions: solutions,
-                             basePackagesAffected: affected.sorted(), requestsInvolved: involved.sorted(),
-                             packagesWanting: wanting.sorted())
+                             baseChanges: changes.values.filter { unlockable.contains($0.base) }
+                                 .sorted { $0.base < $1.base },
+                             requestsInvolved: involved.sorted())
+    }
+
+    /// What a problem rule says would happen to a base package, if it involves one.
+    private func baseChange(_ type: SolverRuleinfo, _ source: Id, _ target: Id) -> BaseChange? {
+        let sourceBase = source > 0 && isInstalled(source)
+        let targetBase = target > 0 && isInstalled(target)
+        guard sourceBase != targetBase else { return nil }
+        let base = sourceBase ? source : target
+        let other = sourceBase ? target : source
+        switch type {
+        case SOLVER_RULE_PKG_SAME_NAME:
+            let newer = pool_evrcmp(raw, solvable(other).pointee.evr, solvable(base).pointee.evr,
+                                    Int32(EVRCMP_COMPARE)) > 0
+            return BaseChange(base: nevra(base), effect: newer ? .upgrade : .downgrade, by: nevra(other))
+        case SOLVER_RULE_PKG_OBSOLETES, SOLVER_RULE_PKG_INSTALLED_OBSOLETES, SOLVER_RULE_PKG_IMPLICIT_OBSOLETES:
+            return BaseChange(base: nevra(base), effect: .replace, by: nevra(other))
+        case SOLVER_RULE_PKG_CONFLICTS:
+            return BaseChange(base: nevra(base), effect: .remove, by: nevra(other))
+        default:
+            return nil
+        }
     }
 }
