@@ -24,6 +24,14 @@ let package = Package(
         .systemLibrary(
             name: "CArchive", pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"]), .yum(["libarchive-devel"])]),
+        // C headers of libcreaterepo_c (rpm-md repodata for the composed tree).
+        .systemLibrary(
+            name: "CCreaterepo", pkgConfig: "createrepo_c",
+            providers: [.apt(["libcreaterepo-c-dev"]), .yum(["createrepo_c-devel"])]),
+        // C headers of libcurl (downloads from http(s) repos), with shims for its variadic setters.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
         // librpm in Swift: one-time configuration, rpmdb location and header reading.
         .target(name: "RPM", dependencies: ["CRPM"]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
@@ -34,19 +42,31 @@ let package = Package(
         .target(name: "Repos", dependencies: ["Solv"]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
         .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM"]),
+        // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
+        // rpm digests and signatures; the content-addressed package cache.
+        .target(name: "Fetch", dependencies: ["CCurl", "RPM", "Solv"]),
+        // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
+        .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
+        // The composed tree: layout, repodata, the JSON index, state digest, atomic publish.
+        .target(name: "Compose", dependencies: ["Resolve", "Fetch", "Createrepo", "Repos", "Solv", "Manifest"]),
+        // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
+        .target(name: "Image", dependencies: ["CArchive", "Solv"]),
         // Text, JSON and JUnit renderings of a check report.
         .target(name: "Report", dependencies: ["Resolve"]),
         // The command line: argument parsing, output, exit codes.
         .executableTarget(
             name: "mox",
             dependencies: [
-                "Manifest", "Repos", "Resolve", "Report",
+                "Manifest", "Repos", "Resolve", "Report", "Compose", "Image",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
         .testTarget(name: "ReposTests", dependencies: ["Repos", "Fixtures"]),
         .testTarget(name: "ResolveTests", dependencies: ["Resolve", "Repos", "Manifest", "Fixtures"]),
         .testTarget(name: "MoxTests", dependencies: ["Fixtures"]),
+        .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),
+        .testTarget(name: "ComposeTests", dependencies: ["Compose", "Createrepo", "Fixtures"]),
+        .testTarget(name: "ImageTests", dependencies: ["Image", "Fixtures"]),
         // Test support: builds real RPMs (rpmbuild), repos (createrepo_c) and rpmdbs (rpm --justdb).
         .target(name: "Fixtures", path: "Tests/Fixtures"),
     ],

@@ -7,7 +7,7 @@ public enum TextReport {
         let paint = Paint(enabled: color)
         var out = ""
         for arch in report.arches {
-            out += "\(arch.arch) (base: \(arch.basePackageCount) packages)\n"
+            out += "\(arch.arch) (base: \(count(arch.basePackageCount, "package")))\n"
             let width = max(12, arch.extensions.map(\.name.count).max() ?? 0)
             for ext in arch.extensions {
                 let name = ext.name.padding(toLength: width, withPad: " ", startingAt: 0)
@@ -16,8 +16,8 @@ public enum TextReport {
                     let listed = ext.packages.filter { $0.role == .listed }.count
                     let deps = ext.packages.count - listed
                     let kind = ext.kind == "development" ? ", development" : ""
-                    out += "  \(paint.green("ok  "))  \(name)  resolved with \(ext.packages.count) packages"
-                        + " (\(listed) listed, \(deps) dependencies\(kind))\n"
+                    out += "  \(paint.green("ok  "))  \(name)  resolved with \(count(ext.packages.count, "package"))"
+                        + " (\(listed) listed, \(count(deps, "dependency", "dependencies"))\(kind))\n"
                     if verbose {
                         for package in ext.packages {
                             let why = package.role == .listed ? "listed" : "for " + package.pulledBy.joined(separator: ", ")
@@ -46,6 +46,11 @@ public enum TextReport {
         out += "\(verdict): \(c.resolved) resolved, \(c.skipped) skipped, \(c.failed) failed\n"
         return out
     }
+}
+
+/// "1 package", "2 packages".
+func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+    "\(n) " + (n == 1 ? singular : plural ?? singular + "s")
 }
 
 /// ANSI colors, only when writing to a terminal that wants them.

@@ -1,0 +1,1 @@
+// Compose: see Package.swift for what this module owns.

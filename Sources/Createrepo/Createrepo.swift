@@ -1,0 +1,2 @@
+internal import CCreaterepo
+// Createrepo: see Package.swift for what this module owns.

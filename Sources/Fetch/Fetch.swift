@@ -1,0 +1,2 @@
+internal import CCurl
+// Fetch: see Package.swift for what this module owns.

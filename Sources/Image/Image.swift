@@ -1,0 +1,2 @@
+internal import CArchive
+// Image: see Package.swift for what this module owns.
