@@ -1,0 +1,137 @@
+// --base-rootfs and --base-packages: where the locked base comes from.
+import Fixtures
+import Foundation
+import Testing
+
+@Suite("mox check base inputs")
+struct BaseInputTests {
+    typealias W = CheckWorld
+
+    /// appA needs the base's glibc; libfoo is a base package. Both outcomes depend on the base being read.
+    static let yaml = """
+        repos: [os]
+        extensions:
+          apps:
+            packages: [\(W.appA.name)]
+          dup:
+            packages: [\(W.libfooBase.name)]
+        """
+
+    /// Asserts the run saw exactly the fixture base.
+    func expectSawWorldBase(_ result: CommandResult) throws {
+        #expect(result.status == 1, "dup must fail: \(result.stderr)")
+        let json = try JSONDocument(result.stdout)
+        #expect(json.basePackages() == W.base.count)
+        #expect(try json.status("apps") == "resolved")
+        #expect(try !json.nevras("apps").contains(W.glibc.nevra))
+        #expect(try json.failureText("dup").contains("already present in base"))
+    }
+
+    @Test(arguments: ["/usr/share/rpm", "/usr/lib/sysimage/rpm", "/var/lib/rpm"])
+    func rootfsRpmdbIsFoundAt(dbpath: String) throws {
+        let run = try CheckRun("rootfs", yaml: Self.yaml)
+        let root = run.directory.appendingPathComponent("rootfs")
+        try Fixtures.makeRootfs(try CheckWorld.get().baseRPMs, at: root, dbpath: dbpath)
+        try expectSawWorldBase(try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-rootfs", root.path]))
+    }
+
+    @Test func rootfsWithoutRpmdbIsInvalidInputSayingWhereItLooked() throws {
+        let run = try CheckRun("nodb", yaml: Self.yaml)
+        let root = run.directory.appendingPathComponent("empty-root")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let result = try run.moxOnWorld(["-q"], base: ["--base-rootfs", root.path])
+        #expect(result.status == 2)
+        for place in ["usr/share/rpm", "usr/lib/sysimage/rpm", "var/lib/rpm"] {
+            #expect(result.stderr.contains(root.appendingPathComponent(place).path), "\(result.stderr)")
+        }
+    }
+
+    @Test func nevraListIsTheBase() throws {
+        let run = try CheckRun("nevras", yaml: Self.yaml)
+        let list = run.directory.appendingPathComponent("base.txt")
+        try (["# the fixture base"] + W.base.map(\.nevra)).joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        try expectSawWorldBase(try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-packages", list.path]))
+    }
+
+    @Test func rpmOstreeLockfileIsTheBase() throws {
+        let run = try CheckRun("lockfile", yaml: Self.yaml)
+        let lock = run.directory.appendingPathComponent("manifest-lock.json")
+        let packages = Dictionary(uniqueKeysWithValues: W.base.map {
+            ($0.name, ["evra": "\($0.evr).\($0.arch)"])
+        })
+        let data = try JSONSerialization.data(withJSONObject: ["packages": packages], options: [.sortedKeys])
+        try data.write(to: lock)
+        try expectSawWorldBase(try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-packages", lock.path]))
+    }
+
+    @Test func baseNEVRAInNoRepoIsInvalidInputNamingIt() throws {
+        let run = try CheckRun("missing-nevra", yaml: Self.yaml)
+        let list = run.directory.appendingPathComponent("base.txt")
+        let ghost = FixturePackage("ghost", version: "9.9", release: "1")
+        try (W.base.map(\.nevra) + [ghost.nevra]).joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let result = try run.moxOnWorld(["-q"], base: ["--base-packages", list.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(ghost.nevra), "\(result.stderr)")
+        #expect(!result.stderr.contains(W.glibc.nevra), "only the missing one is named")
+    }
+
+    @Test func emptyBasePackagesFileIsAnEmptyBase() throws {
+        let run = try CheckRun("empty-base", yaml: Self.yaml)
+        let empty = run.directory.appendingPathComponent("base.txt")
+        try Data().write(to: empty)
+        let result = try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-packages", empty.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try JSONDocument(result.stdout)
+        #expect(json.basePackages() == 0)
+        // With nothing installed, glibc becomes a dependency and libfoo is just a package (the newest).
+        #expect(try json.nevras("apps").contains(W.glibc.nevra))
+        #expect(try json.nevras("dup") == [W.libfooNew.nevra])
+    }
+}
+
+@Suite("mox check bases from the shared corpus")
+struct CorpusBaseTests {
+    @Test(.enabled(if: Fixtures.corpus != nil, "../shared/corpus is absent: real rpmdb test skipped"))
+    func realSqliteRpmdbAtSysimageLoads() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let run = try CheckRun("mariner", yaml: "repos: [os]\nextensions:\n  s:\n    packages: [\(CheckWorld.solo.name)]\n")
+        let root = run.directory.appendingPathComponent("rootfs")
+        let dbdir = root.appendingPathComponent("usr/lib/sysimage/rpm", isDirectory: true)
+        try FileManager.default.createDirectory(at: dbdir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: corpus.appendingPathComponent("base/cbl-mariner-2.0.rpmdb.sqlite"),
+                                         to: dbdir.appendingPathComponent("rpmdb.sqlite"))
+        let listed = try Fixtures.run(["rpm", "--root", root.path, "--dbpath", "/usr/lib/sysimage/rpm", "-qa"]).stdout
+        let expected = listed.split(separator: "\n").filter { !$0.hasPrefix("gpg-pubkey") }.count
+        #expect(expected > 0)
+        let result = try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-rootfs", root.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try JSONDocument(result.stdout).basePackages() == expected)
+    }
+
+    @Test(.enabled(if: Fixtures.corpus != nil, "../shared/corpus is absent: FCOS lockfile test skipped"))
+    func fedoraLockfileAgainstCentOSReposNamesTheMissingPackages() throws {
+        let corpus = try #require(Fixtures.corpus)
+        let run = try CheckRun("fcos", yaml: "repos: [baseos, appstream]\nextensions:\n  s:\n    packages: [sysstat]\n")
+        let lock = corpus.appendingPathComponent("base/fedora-coreos-40.manifest-lock.x86_64.json")
+        let stream = corpus.appendingPathComponent("centos-stream-9")
+        let result = try run.mox(["-q", "--base-packages", lock.path,
+                                  "--repo", "baseos=" + stream.appendingPathComponent("baseos-2022-02").path,
+                                  "--repo", "appstream=" + stream.appendingPathComponent("appstream-2025-01").path])
+        #expect(result.status == 2, "\(result.stderr)")
+        // The lockfile's first entry in file order is a Fedora 40 build, which no CentOS repo can have.
+        let text = try String(contentsOf: lock, encoding: .utf8)
+        let first = try #require(firstLockEntry(text))
+        #expect(first.evra.contains(".fc40."))
+        #expect(result.stderr.contains("\(first.name)-\(first.evra)"), "\(result.stderr)")
+    }
+
+    /// The first `"name": {"evra": "..."}` of a lockfile in file order (JSONSerialization loses the order).
+    func firstLockEntry(_ text: String) -> (name: String, evra: String)? {
+        guard let packages = text.range(of: "\"packages\"") else { return nil }
+        let rest = text[packages.upperBound...]
+        let quoted = rest.split(separator: "\"", omittingEmptySubsequences: false)
+        // rest: `: {\n "NAME": {\n "evra": "EVRA", ...`
+        guard quoted.count > 5, quoted[3] == "evra" else { return nil }
+        return (String(quoted[1]), String(quoted[5]))
+    }
+}
