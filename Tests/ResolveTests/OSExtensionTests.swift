@@ -61,28 +61,14 @@ struct OSExtensionTests {
         let failure = try #require(got.failures.first)
         #expect(!failure.solutions.isEmpty, "libsolv's suggestions are shown")
         #expect(failure.message.contains(wanter.name), "\(failure.message)")
-        withKnownIssue("""
-            Solv: the solution element for a lock job reports the job's index + 1, which Pool.solve does \
-            not map back to the locked base package, so an upgrade is not named as a base change
-            """) {
-            #expect(failure.message.contains(basePackage.nevra), "\(failure.message)")
-        } when: {
-            listed == W.needsNewFoo
-        }
+        #expect(failure.message.contains(basePackage.nevra), "\(failure.message)")
     }
 
     /// JSON consumers tell base changes from other problems by the failure kind.
     @Test(arguments: [W.needsNewFoo, W.newbar, W.clasher, W.needsGone])
     func baseChangeFailureHasBaseChangeKind(listed: FixturePackage) throws {
         let got = try checkOne(Extension(name: "changer", packages: [listed.name]))
-        withKnownIssue("""
-            Solv: lock-job solutions are reported with the job index + 1, so 'do not ask to lock' \
-            alone is not recognised as a base change (upgrade and obsoletes come out as 'unsolvable')
-            """) {
-            #expect(got.failures.map(\.kind) == [.baseWouldChange])
-        } when: {
-            [W.needsNewFoo, W.newbar].contains(listed)
-        }
+        #expect(got.failures.map(\.kind) == [.baseWouldChange])
     }
 
     @Test func listingBasePackageFailsAsAlreadyPresentInBase() throws {

@@ -91,13 +91,8 @@ struct PinningAndKindTests {
 
     @Test func fileDependencyOnlyInFilelistsResolves() throws {
         let got = try checkOne(Extension(name: "files", packages: [W.fileDep.name]), repos: ["files"])
-        withKnownIssue("""
-            Solv: primary is read with REPO_NO_INTERNALIZE before filelists is added with \
-            REPO_EXTEND_SOLVABLES, so libsolv cannot match the filelists entries and the files are lost
-            """) {
-            #expect(got.status == .resolved, "\(got.failureText)")
-            #expect(got.nevras == [W.fileDep.nevra, W.fooData.nevra])
-            #expect(got.package(W.fooData.name)?.pulledBy == [W.fileDep.name])
-        }
+        #expect(got.status == .resolved, "\(got.failureText)")
+        #expect(got.nevras == [W.fileDep.nevra, W.fooData.nevra])
+        #expect(got.package(W.fooData.name)?.pulledBy == [W.fileDep.name])
     }
 }
