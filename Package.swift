@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
+        // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink).
+        .systemLibrary(name: "CLinux"),
         // librpm in Swift: one-time configuration, rpmdb location and header reading.
         .target(name: "RPM", dependencies: ["CRPM"]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
@@ -48,7 +50,7 @@ let package = Package(
         // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish.
-        .target(name: "Compose", dependencies: ["Resolve", "Fetch", "Createrepo", "Repos", "Solv", "Manifest"]),
+        .target(name: "Compose", dependencies: ["CLinux", "Resolve", "Fetch", "Createrepo", "Repos", "Solv", "Manifest"]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
         .target(name: "Image", dependencies: ["CArchive", "Solv"]),
         // Text, JSON and JUnit renderings of a check report.

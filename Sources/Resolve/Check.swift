@@ -49,6 +49,8 @@ public struct CheckSession: Sendable {
     public let releasever: String?
     public let base: BaseSource
     public let cacheDirectory: String?
+    /// Fetches a remote metadata file to a local path (http(s) repos); nil: only local repos work.
+    public var download: (@Sendable (URL) throws -> String)?
 
     public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
                 base: BaseSource, cacheDirectory: String?) {
@@ -97,7 +99,7 @@ public struct CheckSession: Sendable {
         let pool = Pool(arch: arch)
         let repos: [LoadedRepo]
         do {
-            repos = try RepoLoader(cacheDirectory: cacheDirectory).load(definitions, into: pool)
+            repos = try RepoLoader(cacheDirectory: cacheDirectory, download: download).load(definitions, into: pool)
         } catch {
             throw .environment("\(error)")
         }

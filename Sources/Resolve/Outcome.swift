@@ -67,6 +67,8 @@ public struct ExtensionResult: Sendable {
 public struct ArchReport: Sendable {
     public let arch: String
     public let basePackageCount: Int
+    /// sha256 over the base's sorted NEVRAs, one per line: the identity of the base package set.
+    public var baseSha256: String = ""
     public var extensions: [ExtensionResult]
     /// The repos loaded for this arch, with the identity of their metadata.
     public var repos: [LoadedRepo] = []

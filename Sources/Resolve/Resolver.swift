@@ -17,8 +17,11 @@ public struct Resolver {
     public func resolveAll() -> ArchReport {
         var results = manifest.extensions.map(resolve)
         checkTogether(&results)
-        return ArchReport(arch: pool.arch, basePackageCount: pool.packageCount(repo: Pool.baseRepoName),
-                          extensions: results)
+        var report = ArchReport(arch: pool.arch, basePackageCount: pool.packageCount(repo: Pool.baseRepoName),
+                                extensions: results)
+        let nevras = pool.basePackages.map(\.nevra.description).sorted().joined(separator: "\n")
+        report.baseSha256 = (try? Checksum.of(bytes: Array(nevras.utf8)).hex) ?? ""
+        return report
     }
 
     /// The repos an extension may use: the file's top-level repos plus its own.

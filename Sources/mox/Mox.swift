@@ -1,9 +1,10 @@
 import ArgumentParser
+import Compose
 import Foundation
 
 /// The `mox` command: compose machine-os-extensions for image-mode Linux.
 struct Mox: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = MoxVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "mox",
@@ -13,7 +14,7 @@ struct Mox: ParsableCommand {
             2 invalid input or usage; 3 environment problem (unreadable repo, checksum mismatch, I/O).
             """,
         version: version,
-        subcommands: [Check.self])
+        subcommands: [Check.self, ComposeCommand.self])
 }
 
 /// Documented exit codes.

@@ -1,1 +1,0 @@
-// Compose: see Package.swift for what this module owns.

@@ -1,0 +1,255 @@
+import Createrepo
+import Fetch
+import Foundation
+import Manifest
+import Repos
+import Resolve
+import RPM
+import Solv
+
+/// Why a compose stopped; the CLI maps these to exit codes 2 and 3.
+public enum ComposeError: Error, Sendable, CustomStringConvertible {
+    /// Bad input (exit 2).
+    case invalidInput(String)
+    /// Repos, downloads, verification or I/O failed (exit 3).
+    case environment(String)
+
+    public var description: String {
+        switch self {
+        case .invalidInput(let message), .environment(let message): message
+        }
+    }
+}
+
+/// How a compose ended.
+public enum ComposeOutcome: Sendable {
+    /// Some extension failed to resolve: nothing was written.
+    case failed([ArchReport])
+    /// The inputs and resolution equal those of the tree already at the output: it was left untouched.
+    case unchanged(ComposeIndex, [ArchReport])
+    /// A new tree was published.
+    case published(ComposeSummary, [ArchReport])
+}
+
+/// What a published compose holds.
+public struct ComposeSummary: Sendable {
+    public let output: String
+    public let extensions: Int
+    public let packages: Int
+    public let bytes: Int64
+    /// Packages that had to be fetched (not already in the cache), and their bytes.
+    public let fetched: Int
+    public let fetchedBytes: Int64
+    public let index: ComposeIndex
+}
+
+/// `mox compose`: resolve exactly as `check` does, then fetch, verify and lay out the tree, and publish it atomically.
+public struct Composer: Sendable {
+    public let session: CheckSession
+    public let arches: [String]
+    public let output: String
+    /// SOURCE_DATE_EPOCH when set; otherwise the newest build time among the shipped packages.
+    public let sourceDateEpoch: Int64?
+    public let fetchOptions: FetchOptions
+
+    public init(session: CheckSession, arches: [String], output: String, sourceDateEpoch: Int64?,
+                fetchOptions: FetchOptions) {
+        self.session = session
+        self.arches = arches
+        self.output = output
+        self.sourceDateEpoch = sourceDateEpoch
+        self.fetchOptions = fetchOptions
+    }
+
+    /// Runs the compose. `publisherReady` hands out the publisher so a signal handler can discard it.
+    public func run(log: (String) -> Void, progress: (@Sendable (FetchProgress) -> Void)?,
+                    publisherReady: (Publisher) -> Void = { _ in }) throws(ComposeError) -> ComposeOutcome {
+        let cache = PackageCache(directory: cacheDirectory)
+        let fetcher = Fetcher(cache: cache, options: fetchOptions, progress: progress)
+        var session = self.session
+        session.download = Self.metadataDownloader(fetcher, directory: cacheDirectory + "/metadata")
+
+        // 1. Resolve, the same code path as `check`.
+        var reports: [ArchReport] = []
+        var definitions: [String: [String: RepoDefinition]] = [:]
+        for arch in arches {
+            let loaded: LoadedArch
+            do {
+                loaded = try session.load(arch: arch, log: log)
+                definitions[arch] = Dictionary(try session.repoDefinitions(arch: arch).repos.map { ($0.id, $0) },
+                                               uniquingKeysWith: { a, _ in a })
+            } catch {
+                throw Self.map(error)
+            }
+            var report = Resolver(pool: loaded.pool, manifest: session.manifest).resolveAll()
+            report.repos = loaded.repos
+            reports.append(report)
+        }
+        if reports.contains(where: \.failed) { return .failed(reports) }
+
+        // 2. Plan the tree and decide whether anything changed.
+        let plan: TreePlan
+        do { plan = try TreePlan(reports: reports) } catch { throw .environment("\(error)") }
+        let timestamp = sourceDateEpoch ?? plan.packages.map(\.package.buildTime).max() ?? 0
+        let manifestDigest: String
+        do {
+            manifestDigest = try Checksum.of(file: session.manifest.path).hex
+        } catch {
+            throw .invalidInput("\(session.manifest.path): \(error)")
+        }
+        let builder = IndexBuilder(reports: reports, plan: plan, manifestPath: session.manifest.path,
+                                   manifestSha256: manifestDigest, base: session.base, timestamp: timestamp)
+        let stateDigest = builder.stateDigest
+        let indexPath = output + "/" + Self.indexName
+        if let existing = ComposeIndex.read(from: indexPath), existing.stateDigest == stateDigest {
+            return .unchanged(existing, reports)
+        }
+
+        // 3. Fetch into the content-addressed cache (several at once), then verify with librpm.
+        let requests = try fetchRequests(plan, reports: reports, definitions: definitions)
+        let results: [FetchResult]
+        do { results = try fetcher.fetch(requests) } catch { throw .environment("\(error)") }
+        try verify(plan, cache: cache, reports: reports, definitions: definitions, fetcher: fetcher)
+
+        // 4. Lay out the tree beside the output, write repodata and the index, swap it in.
+        let publisher: Publisher
+        do { publisher = try Publisher(output: output) } catch { throw .environment("\(error)") }
+        publisherReady(publisher)
+        do {
+            var sha256: [String: String] = [:]
+            for planned in plan.packages {
+                guard let checksum = planned.package.checksum else { continue }
+                let destination = publisher.staging + "/" + planned.path
+                try FileManager.default.createDirectory(
+                    atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try cache.materialize(checksum, at: destination)
+                sha256[planned.path] = checksum.algorithm == "sha256"
+                    ? checksum.hex : try Checksum.of(file: destination, algorithm: "sha256").hex
+            }
+            _ = try Repodata.write(plan.packages.map { RepodataPackage(path: publisher.staging + "/" + $0.path, href: $0.path) },
+                                   root: publisher.staging, timestamp: timestamp)
+            let index = builder.index(sha256: sha256, stateDigest: stateDigest)
+            try index.encoded().write(to: URL(fileURLWithPath: publisher.staging + "/" + Self.indexName))
+            try publisher.publish()
+            let fetched = results.filter { !$0.wasCached }
+            return .published(ComposeSummary(
+                output: publisher.output, extensions: Set(index.arches.values.flatMap { $0.extensions.filter { $0.value.status == "resolved" }.keys }).count,
+                packages: plan.packages.count, bytes: plan.totalSize,
+                fetched: fetched.count, fetchedBytes: fetched.reduce(0) { $0 + $1.bytesTransferred },
+                index: index), reports)
+        } catch {
+            publisher.discard()
+            throw .environment("\(error)")
+        }
+    }
+
+    /// The index's file name inside the tree.
+    public static let indexName = "extensions.json"
+
+    var cacheDirectory: String { session.cacheDirectory ?? NSTemporaryDirectory() + "/mox-cache" }
+
+    /// For each planned package, the URLs it may be fetched from: its repo's baseurls, in order.
+    func fetchRequests(_ plan: TreePlan, reports: [ArchReport],
+                       definitions: [String: [String: RepoDefinition]]) throws(ComposeError) -> [FetchRequest] {
+        var requests: [FetchRequest] = []
+        for planned in plan.packages {
+            let info = planned.package
+            guard let checksum = info.checksum else {
+                throw .environment("repo '\(info.repo)' gives no checksum for \(info.nevra); cannot verify it")
+            }
+            let href = info.location
+            guard !href.isEmpty, !href.hasPrefix("/"), !href.split(separator: "/").contains("..") else {
+                throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', outside the repo; refusing it")
+            }
+            var sources: [URL] = []
+            let baseURLs = arches.compactMap { definitions[$0]?[info.repo]?.baseURLs }.first ?? []
+            for text in baseURLs {
+                guard let base = try? RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath),
+                      let url = try? base.appending(href) else { continue }
+                switch url {
+                case .local(let path): sources.append(URL(fileURLWithPath: path))
+                case .remote(let remote): sources.append(remote)
+                }
+            }
+            requests.append(FetchRequest(name: info.nevra.description, sources: sources,
+                                         size: info.size > 0 ? info.size : nil, checksum: checksum))
+        }
+        return requests
+    }
+
+    /// Reads every package with librpm: digests always, signatures when its repo says gpgcheck=1.
+    func verify(_ plan: TreePlan, cache: PackageCache, reports: [ArchReport],
+                definitions: [String: [String: RepoDefinition]], fetcher: Fetcher) throws(ComposeError) {
+        var keyFiles: [String: [String]] = [:]
+        for planned in plan.packages {
+            let info = planned.package
+            guard let checksum = info.checksum else { continue }
+            let repo = arches.compactMap { definitions[$0]?[info.repo] }.first
+            let requireSignature = repo?.gpgCheck ?? false
+            var keys: [String] = []
+            if requireSignature, let repo {
+                if let known = keyFiles[repo.id] {
+                    keys = known
+                } else {
+                    keys = try gpgKeys(of: repo, fetcher: fetcher)
+                    keyFiles[repo.id] = keys
+                }
+            }
+            do {
+                try PackageVerifier.verify(file: cache.path(for: checksum), requireSignature: requireSignature, keys: keys)
+            } catch {
+                throw .environment("\(info.nevra) from repo '\(info.repo)': \(error)")
+            }
+        }
+    }
+
+    /// A repo's gpgkey entries as local files (remote keys are downloaded into the cache).
+    func gpgKeys(of repo: RepoDefinition, fetcher: Fetcher) throws(ComposeError) -> [String] {
+        guard !repo.gpgKeys.isEmpty else {
+            throw .invalidInput("repo '\(repo.id)' (\(repo.origin)) has gpgcheck=1 but no gpgkey; add gpgkey=file:///path/to/key")
+        }
+        var paths: [String] = []
+        for text in repo.gpgKeys {
+            let url: RepoURL
+            do {
+                url = try RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath)
+            } catch {
+                throw .invalidInput("repo '\(repo.id)': gpgkey \(error)")
+            }
+            switch url {
+            case .local(let path):
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw .environment("repo '\(repo.id)': gpgkey \(path) is not readable")
+                }
+                paths.append(path)
+            case .remote(let remote):
+                let destination = cacheDirectory + "/keys/" + Self.safeName(remote.absoluteString)
+                do { try fetcher.download([remote], to: destination) } catch { throw .environment("\(error)") }
+                paths.append(destination)
+            }
+        }
+        return paths
+    }
+
+    /// Downloads remote metadata into `directory`, one file per URL.
+    static func metadataDownloader(_ fetcher: Fetcher, directory: String) -> @Sendable (URL) throws -> String {
+        { url in
+            let destination = directory + "/" + safeName(url.absoluteString)
+            try fetcher.download([url], to: destination)
+            return destination
+        }
+    }
+
+    static func safeName(_ text: String) -> String {
+        let digest = (try? Checksum.of(bytes: Array(text.utf8)).hex.prefix(16)).map(String.init) ?? "x"
+        let tail = (text as NSString).lastPathComponent.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
+        return digest + "-" + tail
+    }
+
+    static func map(_ error: CheckError) -> ComposeError {
+        switch error {
+        case .invalidInput(let message): .invalidInput(message)
+        case .environment(let message): .environment(message)
+        }
+    }
+}

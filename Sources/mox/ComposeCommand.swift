@@ -1,0 +1,158 @@
+import ArgumentParser
+import Compose
+import Fetch
+import Foundation
+import Report
+import Resolve
+
+/// `mox compose`: resolve, fetch, verify and publish the extensions tree with its JSON index.
+struct ComposeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compose",
+        abstract: "Resolve, fetch and verify the extensions, and publish them as an rpm-md tree with a JSON index.",
+        discussion: """
+            The tree at --output holds extensions/<name>/, dependencies/, repodata/ and extensions.json. \
+            It is built beside the output and swapped in whole: a failed or interrupted run leaves the \
+            previous output as it was. Exit codes are those of check.
+            """)
+
+    @OptionGroup var inputs: InputOptions
+
+    @Option(name: .customLong("output"), help: ArgumentHelp("Where the tree is published.", valueName: "dir"))
+    var output: String
+
+    @Option(name: .customLong("downloads"), help: "How many packages to download at once.")
+    var downloads: Int = 4
+
+    @Option(name: .customLong("retries"), help: "Attempts per URL after the first, with backoff.")
+    var retries: Int = 3
+
+    @Option(name: .customLong("timeout"), help: "Seconds a download may stall before it is retried.")
+    var timeout: Int = 30
+
+    @Option(help: "Report format when extensions fail: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .customLong("junit"), help: ArgumentHelp("Also write a JUnit XML report here.", valueName: "file"))
+    var junitPath: String?
+
+    func validate() throws {
+        guard downloads >= 1, downloads <= 64 else { throw ValidationError("--downloads must be between 1 and 64") }
+        guard retries >= 0, retries <= 20 else { throw ValidationError("--retries must be between 0 and 20") }
+        guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
+    }
+
+    func run() throws {
+        let epoch = try Self.sourceDateEpoch()
+        let composer: Composer
+        do {
+            composer = Composer(session: try inputs.session(), arches: inputs.resolvedArches, output: output,
+                                sourceDateEpoch: epoch,
+                                fetchOptions: FetchOptions(concurrency: downloads, timeout: Double(timeout), retries: retries))
+        } catch let error as CheckError {
+            throw Output.fail(error)
+        }
+        let progress = inputs.quiet ? nil : ProgressLine.forStandardError()
+        let interrupts = Interrupts()
+        let outcome: ComposeOutcome
+        do {
+            outcome = try composer.run(log: inputs.quiet ? { _ in } : { Output.log($0) },
+                                       progress: progress.map { line in { line.update($0) } },
+                                       publisherReady: { interrupts.protect($0) })
+            progress?.finish()
+        } catch {
+            progress?.finish()
+            Output.log("mox: error: \(error)")
+            switch error {
+            case .invalidInput: throw ExitCode(Exit.invalidInput)
+            case .environment: throw ExitCode(Exit.environment)
+            }
+        }
+        switch outcome {
+        case .failed(let arches):
+            let report = CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
+                                     baseSource: inputs.base.path, arches: arches)
+            switch format {
+            case .text: Output.print(TextReport.render(report, color: Output.stdoutIsColorTerminal))
+            case .json: Output.print(JSONReport.render(report))
+            }
+            try writeJUnit(report)
+            Output.log("mox: nothing written: fix the failing extensions and run again")
+            throw ExitCode(Exit.failed)
+        case .unchanged(let index, let arches):
+            try writeJUnit(CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
+                                       baseSource: inputs.base.path, arches: arches))
+            Output.print("no change: \(output) is up to date (\(index.stateDigest))\n")
+        case .published(let summary, let arches):
+            try writeJUnit(CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
+                                       baseSource: inputs.base.path, arches: arches))
+            Output.print("composed \(summary.extensions) extensions, \(summary.packages) packages, "
+                + "\(ByteCount.format(summary.bytes)) (fetched \(summary.fetched), \(ByteCount.format(summary.fetchedBytes))) "
+                + "into \(summary.output)\n")
+        }
+    }
+
+    private func writeJUnit(_ report: CheckReport) throws {
+        guard let junitPath else { return }
+        do {
+            try Output.writeAtomically(JUnitReport.render(report), to: junitPath)
+        } catch {
+            Output.log("mox: error: cannot write JUnit report to \(junitPath): \(error.localizedDescription)")
+            throw ExitCode(Exit.environment)
+        }
+    }
+
+    /// SOURCE_DATE_EPOCH, when set, must be a whole number of seconds.
+    static func sourceDateEpoch() throws -> Int64? {
+        guard let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], !text.isEmpty else { return nil }
+        guard let value = Int64(text), value >= 0 else {
+            Output.log("mox: error: SOURCE_DATE_EPOCH='\(text)' is not a number of seconds since 1970")
+            throw ExitCode(Exit.invalidInput)
+        }
+        return value
+    }
+}
+
+/// Discards the staging tree when the run is interrupted, so the output stays as it was.
+final class Interrupts: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var publisher: Publisher?
+
+    init() {
+        for signo in [SIGINT, SIGTERM, SIGHUP] {
+            signal(signo, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
+            source.setEventHandler { [weak self] in
+                self?.lock.lock()
+                let publisher = self?.publisher
+                self?.lock.unlock()
+                publisher?.discard()
+                FileHandle.standardError.write(Data("\nmox: interrupted; the output is unchanged\n".utf8))
+                exit(128 + signo)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func protect(_ publisher: Publisher) {
+        lock.lock()
+        self.publisher = publisher
+        lock.unlock()
+    }
+}
+
+/// Human-readable byte counts.
+enum ByteCount {
+    static func format(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}
