@@ -1,2 +1,0 @@
-internal import CCreaterepo
-// Createrepo: see Package.swift for what this module owns.
