@@ -1,2 +1,0 @@
-internal import CCurl
-// Fetch: see Package.swift for what this module owns.

@@ -1,0 +1,105 @@
+import Foundation
+
+/// How a file was put in place.
+public enum Placement: Sendable, Hashable {
+    /// A second name for the same inode (same filesystem).
+    case hardlink
+    /// A copy-on-write clone sharing extents (btrfs, XFS).
+    case reflink
+    /// A byte-for-byte copy (another filesystem).
+    case copy
+}
+
+/// Linux's FICLONE ioctl: _IOW(0x94, 9, int).
+private let ficlone: UInt = 0x4004_9409
+
+/// Puts `source` at `target`, which must not exist: hardlink, else reflink, else copy.
+func place(_ source: String, at target: String) throws(FetchError) -> Placement {
+    if link(source, target) == 0 { return .hardlink }
+    let input = open(source, O_RDONLY | O_CLOEXEC)
+    guard input >= 0 else {
+        if errno == ENOENT { throw .missingFile(path: source) }
+        throw .io(path: source, operation: "open", reason: lastError())
+    }
+    defer { close(input) }
+    let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard output >= 0 else { throw .io(path: target, operation: "create", reason: lastError()) }
+    do throws(FetchError) {
+        if ioctl(output, ficlone, input) == 0 {
+            try closeChecked(output, path: target)
+            return .reflink
+        }
+        try copyBytes(from: input, source: source, to: output, target: target)
+        try closeChecked(output, path: target)
+        return .copy
+    } catch {
+        unlink(target)
+        throw error
+    }
+}
+
+/// Copies in 1 MiB chunks so memory stays flat whatever the file size.
+private func copyBytes(from input: Int32, source: String, to output: Int32, target: String) throws(FetchError) {
+    let size = 1 << 20
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+    defer { buffer.deallocate() }
+    while true {
+        let n = read(input, buffer, size)
+        if n < 0 {
+            if errno == EINTR { continue }
+            close(output)
+            throw .io(path: source, operation: "read", reason: lastError())
+        }
+        if n == 0 { return }
+        guard writeAll(output, UnsafeRawBufferPointer(start: buffer, count: n)) else {
+            close(output)
+            throw .io(path: target, operation: "write", reason: lastError())
+        }
+    }
+}
+
+/// Writes every byte, retrying short writes and interruptions.
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        offset += n
+    }
+    return true
+}
+
+/// close(2) reports delayed write errors (NFS, full disks): do not lose them.
+func closeChecked(_ fd: Int32, path: String) throws(FetchError) {
+    if close(fd) != 0 { throw .io(path: path, operation: "close", reason: lastError()) }
+}
+
+/// Moves a finished temporary file to its final name, making parent directories.
+func publish(_ temporary: String, at destination: String) throws(FetchError) {
+    let parent = (destination as NSString).deletingLastPathComponent
+    do {
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+    } catch {
+        unlink(temporary)
+        throw .io(path: parent, operation: "mkdir", reason: "\(error.localizedDescription)")
+    }
+    guard rename(temporary, destination) == 0 else {
+        let reason = lastError()
+        unlink(temporary)
+        throw .io(path: destination, operation: "rename", reason: reason)
+    }
+    // rename(2) of two names of one inode succeeds without removing the old name.
+    unlink(temporary)
+}
+
+/// A unique name in `directory` for a file being written, hidden from directory listings.
+func temporaryName(in directory: String, for name: String) -> String {
+    let safe = name.replacingOccurrences(of: "/", with: "_")
+    return (directory as NSString).appendingPathComponent(".\(safe).\(UUID().uuidString.prefix(12)).part")
+}
+
+/// strerror(errno) as a String.
+func lastError() -> String { String(cString: strerror(errno)) }

@@ -1,0 +1,213 @@
+internal import CRPM
+import Foundation
+
+/// Checks an RPM file the way `rpmkeys --checksig` does: header and payload digests, and
+/// optionally an OpenPGP signature by one of the given keys. Never touches any rpmdb.
+public enum PackageVerifier {
+    /// librpm's log and macro state are process-wide: one verification at a time.
+    private static let lock = NSLock()
+
+    /// Checks header and payload digests; with `requireSignature`, also that the package is
+    /// signed by one of `keys` (armored OpenPGP public key files, as paths or file:// URLs).
+    public static func verify(file path: String, requireSignature: Bool, keys: [String]) throws(PackageVerificationError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard info.st_size > 0 else { throw .notAnRPM(path: path, message: "the file is empty") }
+        RPMConfig.load()
+
+        lock.lock()
+        defer { lock.unlock() }
+        guard let keyring = rpmKeyringNew() else { throw .notAnRPM(path: path, message: "librpm could not make a keyring") }
+        defer { rpmKeyringFree(keyring) }
+        // Keys librpm 4.18 cannot parse (newer OpenPGP features) are skipped: a package signed by
+        // them then fails as "key not available", naming the skipped key.
+        var unusable: [String] = []
+        if requireSignature {
+            for key in keys {
+                if let reason = try add(key: key, to: keyring) { unusable.append(reason) }
+            }
+        }
+        let (status, lines) = checkSignatures(path: path, keyring: keyring, requireSignature: requireSignature)
+        let verdicts = lines.compactMap(Verdict.init)
+        if status == 0 && !verdicts.isEmpty { return }
+        var error = PackageVerificationError(path: path, verdicts: verdicts, lines: lines, requireSignature: requireSignature)
+        if case let .keyNotAvailable(path, message) = error, !unusable.isEmpty {
+            error = .keyNotAvailable(path: path, message: ([message] + unusable).joined(separator: "; "))
+        }
+        throw error
+    }
+
+    /// Runs `rpmcliVerifySignatures` on one file with a private keyring and captures what it logs.
+    private static func checkSignatures(path: String, keyring: OpaquePointer, requireSignature: Bool) -> (Int32, [String]) {
+        guard let ts = rpmtsCreate() else { return (1, ["librpm could not create a transaction set"]) }
+        defer { rpmtsFree(ts) }
+        // A keyring of our own: librpm then never loads keys from an rpmdb.
+        rpmtsSetKeyring(ts, keyring)
+        var level = Int32(RPMSIG_DIGEST_TYPE)
+        var flags = rpmVSFlags(0)
+        if requireSignature {
+            level |= Int32(RPMSIG_SIGNATURE_TYPE)
+        } else {
+            // Digest-only: a signature by a key we were not given must not fail the package.
+            flags = rpmVSFlags(RPMVSF_NODSAHEADER.rawValue | RPMVSF_NORSAHEADER.rawValue | RPMVSF_NODSA.rawValue | RPMVSF_NORSA.rawValue)
+        }
+        rpmtsSetVfyLevel(ts, level)
+        rpmtsSetVfyFlags(ts, flags)
+
+        // Verdicts are logged at NOTICE/INFO ("Payload SHA256 digest: BAD (...)"): let them through to us.
+        let capture = LogCapture()
+        let previousMask = rpmlogSetMask(0)
+        rpmlogSetMask(mox_rpm_log_upto(Int32(RPMLOG_INFO.rawValue)))
+        let previousCallback = rpmlogSetCallback({ record, data in
+            guard let record, let data, let text = rpmlogRecMessage(record) else { return 0 }
+            Unmanaged<LogCapture>.fromOpaque(data).takeUnretainedValue().text += String(cString: text)
+            return 0
+        }, Unmanaged.passUnretained(capture).toOpaque())
+        defer {
+            // librpm cannot tell us the previous callback's data; nobody in mox sets one with data.
+            rpmlogSetCallback(previousCallback, nil)
+            rpmlogSetMask(previousMask)
+        }
+
+        let argument = strdup(path)
+        defer { free(argument) }
+        let argv: [UnsafeMutablePointer<CChar>?] = [argument, nil]
+        let status = argv.withUnsafeBufferPointer { rpmcliVerifySignatures(ts, $0.baseAddress) }
+        withExtendedLifetime(capture) {}
+        let lines = capture.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && $0 != "\(path):" }
+        return (status, lines)
+    }
+
+    /// Adds the primary key and subkeys of an armored public key file to `keyring`; returns why
+    /// librpm could not use a key it read, and throws when the file cannot be read at all.
+    private static func add(key: String, to keyring: OpaquePointer) throws(PackageVerificationError) -> String? {
+        let path = key.hasPrefix("file://") ? (URL(string: key)?.path ?? String(key.dropFirst(7))) : key
+        guard FileManager.default.isReadableFile(atPath: path),
+            let armor = try? String(contentsOfFile: path, encoding: .utf8)
+        else {
+            throw .unreadableKey(path: path, reason: "no such readable text file")
+        }
+        var packet: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        let kind = pgpParsePkts(armor, &packet, &length)
+        defer { free(packet) }
+        guard kind == PGPARMOR_PUBKEY, let packet else {
+            throw .unreadableKey(path: path, reason: "not an armored OpenPGP public key")
+        }
+        guard let pubkey = rpmPubkeyNew(packet, length) else {
+            return "librpm cannot use gpgkey \(path) (OpenPGP features newer than this rpm)"
+        }
+        defer { rpmPubkeyFree(pubkey) }
+        rpmKeyringAddKey(keyring, pubkey)
+        var count: Int32 = 0
+        if let subkeys = rpmGetSubkeys(pubkey, &count) {
+            for i in 0..<Int(count) {
+                rpmKeyringAddKey(keyring, subkeys[i])
+                rpmPubkeyFree(subkeys[i])
+            }
+            free(subkeys)
+        }
+        return nil
+    }
+}
+
+/// What librpm logs while verifying, gathered by the log callback.
+private final class LogCapture {
+    var text = ""
+}
+
+/// One line of librpm's verdicts: "Header V4 RSA/SHA256 Signature, key ID 1964c5fc: NOKEY".
+struct Verdict {
+    /// What was checked ("Payload SHA256 digest").
+    let subject: String
+    /// OK, NOTFOUND, BAD, NOKEY, NOTTRUSTED.
+    let result: String
+    /// The whole line, for messages.
+    let line: String
+
+    init?(_ line: String) {
+        guard let colon = line.range(of: ": ", options: .backwards) else { return nil }
+        let result = line[colon.upperBound...].split(separator: " ").first.map(String.init) ?? ""
+        guard ["OK", "NOTFOUND", "BAD", "NOKEY", "NOTTRUSTED", "UNKNOWN"].contains(result) else { return nil }
+        self.subject = String(line[..<colon.lowerBound])
+        self.result = result
+        self.line = line
+    }
+
+    var isDigest: Bool { subject.lowercased().contains("digest") }
+    var isSignature: Bool { subject.lowercased().contains("signature") }
+}
+
+/// Why librpm rejected a package; each case carries the file and librpm's own words.
+public enum PackageVerificationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file could not be opened.
+    case unreadable(path: String, reason: String)
+    /// Empty, truncated or not an RPM at all.
+    case notAnRPM(path: String, message: String)
+    /// A header or payload digest does not match ("Payload SHA256 digest: BAD (Expected ... != ...)").
+    case digestMismatch(path: String, message: String)
+    /// A signature is present but does not verify.
+    case badSignature(path: String, message: String)
+    /// Signed by a key not among the given ones (or one librpm 4.18 cannot use).
+    case keyNotAvailable(path: String, message: String)
+    /// A signature was required but the package carries none.
+    case unsigned(path: String)
+    /// A key file could not be read or parsed.
+    case unreadableKey(path: String, reason: String)
+    /// librpm said no for a reason not listed above.
+    case rejected(path: String, message: String)
+
+    init(path: String, verdicts: [Verdict], lines: [String], requireSignature: Bool) {
+        let failed = verdicts.filter { $0.result != "OK" && $0.result != "NOTFOUND" }
+        let others = lines.filter { Verdict($0) == nil }
+        if verdicts.isEmpty {
+            let said = others.map { $0.replacingOccurrences(of: "\(path): ", with: "") }.joined(separator: "; ")
+            self = .notAnRPM(path: path, message: said.isEmpty ? "librpm could not read a package header" : said)
+        } else if let bad = failed.first(where: { $0.isDigest }) {
+            self = .digestMismatch(path: path, message: bad.line)
+        } else if let bad = failed.first(where: { $0.result == "BAD" || $0.result == "NOTTRUSTED" }) {
+            self = .badSignature(path: path, message: bad.line)
+        } else if let missing = failed.first(where: { $0.result == "NOKEY" }) {
+            self = .keyNotAvailable(path: path, message: missing.line)
+        } else if requireSignature && !verdicts.contains(where: { $0.isSignature && $0.result == "OK" }) {
+            self = .unsigned(path: path)
+        } else {
+            self = .rejected(path: path, message: (failed.map(\.line) + others).joined(separator: "; "))
+        }
+    }
+
+    /// The file the error is about.
+    public var path: String {
+        switch self {
+        case let .unreadable(path, _), let .notAnRPM(path, _), let .digestMismatch(path, _),
+            let .badSignature(path, _), let .keyNotAvailable(path, _), let .unsigned(path),
+            let .unreadableKey(path, _), let .rejected(path, _):
+            return path
+        }
+    }
+
+    /// What went wrong and what to do about it.
+    public var description: String {
+        switch self {
+        case let .unreadable(path, reason):
+            return "\(path): cannot read the package: \(reason)"
+        case let .notAnRPM(path, message):
+            return "\(path): not a valid RPM (\(message)); the download may be truncated or the repo broken"
+        case let .digestMismatch(path, message):
+            return "\(path): digest check failed: \(message); the package is corrupted, fetch it again or report the repo"
+        case let .badSignature(path, message):
+            return "\(path): signature check failed: \(message); the package was altered or signed wrongly"
+        case let .keyNotAvailable(path, message):
+            return "\(path): signed with a key that is not available: \(message); add the signing key to the repo's gpgkey"
+        case let .unsigned(path):
+            return "\(path): the package is not signed but the repo sets gpgcheck=1; sign it or set gpgcheck=0"
+        case let .unreadableKey(path, reason):
+            return "gpgkey \(path): cannot use the key: \(reason)"
+        case let .rejected(path, message):
+            return "\(path): librpm rejected the package: \(message)"
+        }
+    }
+}
