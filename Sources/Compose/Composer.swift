@@ -105,11 +105,11 @@ public struct Composer: Sendable {
             return .unchanged(existing, reports)
         }
 
-        // 3. Fetch into the content-addressed cache (several at once), then verify with librpm.
-        let requests = try fetchRequests(plan, reports: reports, definitions: definitions)
+        // 3. Fetch into the content-addressed cache, several at once; every package is checked
+        // against the repo metadata and read by librpm (digests, and signatures where gpgcheck=1).
+        let requests = try fetchRequests(plan, definitions: definitions, fetcher: fetcher)
         let results: [FetchResult]
         do { results = try fetcher.fetch(requests) } catch { throw .environment("\(error)") }
-        try verify(plan, cache: cache, reports: reports, definitions: definitions, fetcher: fetcher)
 
         // 4. Lay out the tree beside the output, write repodata and the index, swap it in.
         let publisher: Publisher
@@ -148,10 +148,12 @@ public struct Composer: Sendable {
 
     var cacheDirectory: String { session.cacheDirectory ?? NSTemporaryDirectory() + "/mox-cache" }
 
-    /// For each planned package, the URLs it may be fetched from: its repo's baseurls, in order.
-    func fetchRequests(_ plan: TreePlan, reports: [ArchReport],
-                       definitions: [String: [String: RepoDefinition]]) throws(ComposeError) -> [FetchRequest] {
+    /// For each planned package: the URLs it may come from (its repo's baseurls, in order), what
+    /// the metadata says of it, and the signature check its repo asks for.
+    func fetchRequests(_ plan: TreePlan, definitions: [String: [String: RepoDefinition]],
+                       fetcher: Fetcher) throws(ComposeError) -> [FetchRequest] {
         var requests: [FetchRequest] = []
+        var signatureChecks: [String: SignatureCheck] = [:]
         for planned in plan.packages {
             let info = planned.package
             guard let checksum = info.checksum else {
@@ -161,9 +163,11 @@ public struct Composer: Sendable {
             guard !href.isEmpty, !href.hasPrefix("/"), !href.split(separator: "/").contains("..") else {
                 throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', outside the repo; refusing it")
             }
+            guard let repo = arches.lazy.compactMap({ definitions[$0]?[info.repo] }).first else {
+                throw .environment("\(info.nevra): repo '\(info.repo)' is not defined")
+            }
             var sources: [URL] = []
-            let baseURLs = arches.compactMap { definitions[$0]?[info.repo]?.baseURLs }.first ?? []
-            for text in baseURLs {
+            for text in repo.baseURLs {
                 guard let base = try? RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath),
                       let url = try? base.appending(href) else { continue }
                 switch url {
@@ -171,36 +175,18 @@ public struct Composer: Sendable {
                 case .remote(let remote): sources.append(remote)
                 }
             }
+            let signature: SignatureCheck
+            if let known = signatureChecks[repo.id] {
+                signature = known
+            } else {
+                signature = repo.gpgCheck ? .required(keys: try gpgKeys(of: repo, fetcher: fetcher)) : .digestsOnly
+                signatureChecks[repo.id] = signature
+            }
             requests.append(FetchRequest(name: info.nevra.description, sources: sources,
-                                         size: info.size > 0 ? info.size : nil, checksum: checksum))
+                                         size: info.size > 0 ? info.size : nil, checksum: checksum,
+                                         signature: signature))
         }
         return requests
-    }
-
-    /// Reads every package with librpm: digests always, signatures when its repo says gpgcheck=1.
-    func verify(_ plan: TreePlan, cache: PackageCache, reports: [ArchReport],
-                definitions: [String: [String: RepoDefinition]], fetcher: Fetcher) throws(ComposeError) {
-        var keyFiles: [String: [String]] = [:]
-        for planned in plan.packages {
-            let info = planned.package
-            guard let checksum = info.checksum else { continue }
-            let repo = arches.compactMap { definitions[$0]?[info.repo] }.first
-            let requireSignature = repo?.gpgCheck ?? false
-            var keys: [String] = []
-            if requireSignature, let repo {
-                if let known = keyFiles[repo.id] {
-                    keys = known
-                } else {
-                    keys = try gpgKeys(of: repo, fetcher: fetcher)
-                    keyFiles[repo.id] = keys
-                }
-            }
-            do {
-                try PackageVerifier.verify(file: cache.path(for: checksum), requireSignature: requireSignature, keys: keys)
-            } catch {
-                throw .environment("\(info.nevra) from repo '\(info.repo)': \(error)")
-            }
-        }
     }
 
     /// A repo's gpgkey entries as local files (remote keys are downloaded into the cache).

@@ -48,19 +48,20 @@ struct ComposeCommand: ParsableCommand {
         do {
             composer = Composer(session: try inputs.session(), arches: inputs.resolvedArches, output: output,
                                 sourceDateEpoch: epoch,
-                                fetchOptions: FetchOptions(concurrency: downloads, timeout: Double(timeout), retries: retries))
+                                fetchOptions: FetchOptions(concurrency: downloads, lowSpeedTime: Double(timeout), retries: retries))
         } catch let error as CheckError {
             throw Output.fail(error)
         }
         let progress = inputs.quiet ? nil : ProgressLine.forStandardError()
         let interrupts = Interrupts()
         let outcome: ComposeOutcome
+        let log: (String) -> Void = inputs.quiet ? { _ in } : { Output.log($0) }
+        var onProgress: (@Sendable (FetchProgress) -> Void)? = nil
+        if let progress { onProgress = { progress.update($0) } }
         do {
-            outcome = try composer.run(log: inputs.quiet ? { _ in } : { Output.log($0) },
-                                       progress: progress.map { line in { line.update($0) } },
-                                       publisherReady: { interrupts.protect($0) })
+            outcome = try composer.run(log: log, progress: onProgress, publisherReady: { interrupts.protect($0) })
             progress?.finish()
-        } catch {
+        } catch let error as ComposeError {
             progress?.finish()
             Output.log("mox: error: \(error)")
             switch error {
