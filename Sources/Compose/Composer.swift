@@ -218,7 +218,7 @@ public struct Composer: Sendable {
     }
 
     /// Downloads remote metadata into `directory`, one file per URL.
-    static func metadataDownloader(_ fetcher: Fetcher, directory: String) -> @Sendable (URL) throws -> String {
+    public static func metadataDownloader(_ fetcher: Fetcher, directory: String) -> @Sendable (URL) throws -> String {
         { url in
             let destination = directory + "/" + safeName(url.absoluteString)
             try fetcher.download([url], to: destination)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Compose
+import Fetch
 import Foundation
 import Report
 import Resolve
@@ -23,7 +25,10 @@ struct Check: ParsableCommand {
     func run() throws {
         let report: CheckReport
         do {
-            let session = try inputs.session()
+            var session = try inputs.session()
+            // http(s) repos: metadata comes through the same downloader compose uses.
+            let fetcher = Fetcher(cache: PackageCache(directory: inputs.cachePath))
+            session.download = Composer.metadataDownloader(fetcher, directory: inputs.cachePath + "/metadata")
             let log: (String) -> Void = inputs.quiet ? { _ in } : { Output.log($0) }
             let arches = try session.check(arches: inputs.resolvedArches, log: log)
             report = CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,

@@ -58,10 +58,10 @@ struct ComposeCommand: ParsableCommand {
         let log: (String) -> Void = inputs.quiet ? { _ in } : { Output.log($0) }
         var onProgress: (@Sendable (FetchProgress) -> Void)? = nil
         if let progress { onProgress = { progress.update($0) } }
-        do {
+        do throws(ComposeError) {
             outcome = try composer.run(log: log, progress: onProgress, publisherReady: { interrupts.protect($0) })
             progress?.finish()
-        } catch let error as ComposeError {
+        } catch {
             progress?.finish()
             Output.log("mox: error: \(error)")
             switch error {
