@@ -76,7 +76,7 @@ public enum Layer {
     private static func write(
         _ entries: [LayerEntry], to file: String, compression: LayerCompression, mtime: Int64
     ) throws(ImageError) -> LayerBlob {
-        let output = try BlobFile(creating: file)
+        let output = try BlobFile(creating: file, hashing: compression != .none)
         let compressor: ArchiveWriter? =
             compression == .none
             ? nil : try ArchiveWriter.compressor(compression, to: ByteSink(output.append))
@@ -105,7 +105,7 @@ public enum Layer {
         let digest = try output.finish()
         let diff = diffID.finish()
         return LayerBlob(
-            file: file, diffID: diff, digest: compression == .none ? diff : digest, size: output.size,
+            file: file, diffID: diff, digest: digest ?? diff, size: output.size,
             mediaType: compression.mediaType)
     }
 

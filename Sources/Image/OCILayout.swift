@@ -168,7 +168,7 @@ public enum OCILayout {
     private static func writeFile(_ path: String, _ bytes: [UInt8]) throws(ImageError) {
         let file = try BlobFile(creating: path)
         try file.append(bytes)
-        _ = try file.finish()
+        try file.finish()
     }
 
     private static func linkOrCopy(_ source: String, to destination: String) throws(ImageError) {
@@ -190,7 +190,7 @@ public enum OCILayout {
             if n == 0 { break }
             try output.append(buffer, count: n)
         }
-        _ = try output.finish()
+        try output.finish()
     }
 
     /// Makes `staging` the layout at `target` in one step: an exchange when `target` exists (then the old
