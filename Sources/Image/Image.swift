@@ -1,2 +1,0 @@
-internal import CArchive
-// Image: see Package.swift for what this module owns.
