@@ -52,7 +52,7 @@ let package = Package(
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish.
         .target(name: "Compose", dependencies: ["CLinux", "Resolve", "Fetch", "Createrepo", "Repos", "Solv", "Manifest"]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
-        .target(name: "Image", dependencies: ["CArchive", "Solv"]),
+        .target(name: "Image", dependencies: ["CArchive", "RPM"]),
         // Text, JSON and JUnit renderings of a check report.
         .target(name: "Report", dependencies: ["Resolve"]),
         // The command line: argument parsing, output, exit codes.
