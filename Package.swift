@@ -50,7 +50,7 @@ let package = Package(
         // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish.
-        .target(name: "Compose", dependencies: ["CLinux", "Resolve", "Fetch", "Createrepo", "Repos", "Solv", "Manifest"]),
+        .target(name: "Compose", dependencies: ["CLinux", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest"]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
         .target(name: "Image", dependencies: ["CArchive", "RPM"]),
         // Text, JSON and JUnit renderings of a check report.

@@ -15,6 +15,7 @@ arches=(x86_64 aarch64)
 # Specs built more than once, with `--define "build_release R"` for each release listed.
 declare -A releases=([kernel]="70.el9 80.el9")
 
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 stamp=$out/.made
 if [[ -e $stamp && -z $(find "$specs" "$demo/base-packages.txt" "${BASH_SOURCE[0]}" -newer "$stamp" -print -quit) ]]; then
     echo "demo is up to date in $out"
@@ -43,6 +44,9 @@ build_spec() {
         --define "__os_install_post %{nil}"
         --define "_build_id_links none"
         --define "debug_package %{nil}"
+        # Build times from SOURCE_DATE_EPOCH: the demo's packages, and so its image, are the same everywhere.
+        --define "use_source_date_epoch_as_buildtime 1"
+        --define "clamp_mtime_to_source_epoch 1"
     )
     [[ -n $release ]] && args+=(--define "build_release $release")
     rpmbuild "${args[@]}" "$spec" >/dev/null
@@ -61,7 +65,15 @@ for repo_dir in "$specs"/*/; do
                 build_spec "$spec" "$arch" "$dest" "$release"
             done
         done
-        createrepo_c --quiet --no-database "$dest"
+    done
+    # A noarch package is one file whatever the arch, as in real repos: keep the first arch's build.
+    for arch in "${arches[@]:1}"; do
+        for rpm in "$out/repos/$repo/${arches[0]}"/*.noarch.rpm; do
+            [[ -e $rpm ]] && ln -f "$rpm" "$out/repos/$repo/$arch/$(basename "$rpm")"
+        done
+    done
+    for arch in "${arches[@]}"; do
+        createrepo_c --quiet --no-database "$out/repos/$repo/$arch"
     done
 done
 

@@ -163,11 +163,14 @@ public struct Composer: Sendable {
             guard !href.isEmpty, !href.hasPrefix("/"), !href.split(separator: "/").contains("..") else {
                 throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', outside the repo; refusing it")
             }
-            guard let repo = arches.lazy.compactMap({ definitions[$0]?[info.repo] }).first else {
+            // The repo as defined for the arches that ship the package ($basearch differs), first one first.
+            let candidates = (planned.arches + arches).compactMap { definitions[$0]?[info.repo] }
+            guard let repo = candidates.first else {
                 throw .environment("\(info.nevra): repo '\(info.repo)' is not defined")
             }
             var sources: [URL] = []
-            for text in repo.baseURLs {
+            var seen = Set<String>()
+            for text in candidates.flatMap(\.baseURLs) where seen.insert(text).inserted {
                 guard let base = try? RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath),
                       let url = try? base.appending(href) else { continue }
                 switch url {

@@ -7,6 +7,8 @@ public struct PlannedPackage: Sendable, Hashable {
     public let package: PackageInfo
     /// Path relative to the tree root: `extensions/<name>/<file>` or `dependencies/<file>`.
     public let path: String
+    /// The architectures whose resolution ships it, in `--arch` order (their repo definitions say where it is).
+    public let arches: [String]
 }
 
 /// Why a tree cannot be laid out from a resolution.
@@ -37,6 +39,7 @@ public struct TreePlan: Sendable {
 
     public init(reports: [ArchReport]) throws(TreePlanError) {
         var byPath: [String: PackageInfo] = [:]
+        var archesOf: [String: [String]] = [:]
         var pathOf: [PackageRef: String] = [:]
         var listedIn: [NEVRA: String] = [:]
         // Listed packages first, in manifest order, so "the first extension that lists it" is stable.
@@ -58,11 +61,13 @@ public struct TreePlan: Sendable {
                         throw .clash(path: path, first: existing, second: info)
                     }
                     byPath[path] = byPath[path] ?? info
+                    if !(archesOf[path] ?? []).contains(report.arch) { archesOf[path, default: []].append(report.arch) }
                     pathOf[info.ref] = path
                 }
             }
         }
-        packages = byPath.map { PlannedPackage(package: $0.value, path: $0.key) }.sorted { $0.path < $1.path }
+        packages = byPath.map { PlannedPackage(package: $0.value, path: $0.key, arches: archesOf[$0.key] ?? []) }
+            .sorted { $0.path < $1.path }
         self.pathOf = pathOf
     }
 
