@@ -46,13 +46,13 @@ let package = Package(
         .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM"]),
         // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
         // rpm digests and signatures; the content-addressed package cache.
-        .target(name: "Fetch", dependencies: ["CCurl", "RPM", "Solv"]),
+        .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv"]),
         // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish.
         .target(name: "Compose", dependencies: ["CLinux", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest"]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
-        .target(name: "Image", dependencies: ["CArchive", "RPM"]),
+        .target(name: "Image", dependencies: ["CArchive", "CLinux", "RPM"]),
         // Text, JSON and JUnit renderings of a check report.
         .target(name: "Report", dependencies: ["Resolve"]),
         // The command line: argument parsing, output, exit codes.

@@ -1,15 +1,22 @@
 #ifndef MOX_CLINUX_SHIM_H
 #define MOX_CLINUX_SHIM_H
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <linux/fs.h>
 
-/* glibc declares renameat2 only under _GNU_SOURCE, which a module header cannot rely on. */
-extern int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
-
-/* Swaps two paths in one step (Linux 3.15+): a published directory is never missing. */
+/* Swaps two paths in one step (renameat2 RENAME_EXCHANGE, Linux 3.15+), so a published directory
+   is never missing. glibc declares renameat2 only under _GNU_SOURCE, which Swift's Glibc module is
+   not built with; the raw system call needs no declaration. */
 static inline int mox_exchange(const char *a, const char *b) {
-  return renameat2(AT_FDCWD, a, AT_FDCWD, b, 1 /* RENAME_EXCHANGE */);
+#ifdef SYS_renameat2
+  return (int)syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 1u << 1 /* RENAME_EXCHANGE */);
+#else
+  errno = ENOSYS;
+  return -1;
+#endif
 }
 
 /* Shares the source file's blocks with the destination (btrfs, xfs): ioctl is variadic. */

@@ -1,3 +1,4 @@
+internal import CLinux
 import Foundation
 
 /// How a file was put in place.
@@ -9,9 +10,6 @@ public enum Placement: Sendable, Hashable {
     /// A byte-for-byte copy (another filesystem).
     case copy
 }
-
-/// Linux's FICLONE ioctl: _IOW(0x94, 9, int).
-private let ficlone: UInt = 0x4004_9409
 
 /// Puts `source` at `target`, which must not exist: hardlink, else reflink, else copy.
 func place(_ source: String, at target: String) throws(FetchError) -> Placement {
@@ -25,7 +23,7 @@ func place(_ source: String, at target: String) throws(FetchError) -> Placement 
     let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard output >= 0 else { throw .io(path: target, operation: "create", reason: lastError()) }
     do throws(FetchError) {
-        if ioctl(output, ficlone, input) == 0 {
+        if mox_reflink(output, input) == 0 {
             try closeChecked(output, path: target)
             return .reflink
         }

@@ -1,5 +1,6 @@
 // The OCI image layout directory: blobs, index.json, oci-layout; built next to the target, then swapped in.
 internal import CArchive
+internal import CLinux
 import Foundation
 
 /// Writes OCI image layouts (`oci-layout`, `index.json`, `blobs/sha256/`), readable by skopeo, umoci, podman.
@@ -200,7 +201,7 @@ public enum OCILayout {
             guard rename(staging, target) == 0 else { throw .system(target, "rename \(staging) to") }
             return
         }
-        if mox_exchange_paths(staging, target) == 0 {
+        if mox_exchange(staging, target) == 0 {
             try? FileManager.default.removeItem(atPath: staging)
             return
         }
