@@ -66,7 +66,7 @@ public struct ImageExport {
         if arches.count > 1, let layerFile = request.layerFile, !layerFile.contains("{arch}") {
             throw .invalidInput("--layer \(layerFile): with several --arch, put {arch} in the file name")
         }
-        let scratch = (request.layout ?? request.layerFile ?? tree) + ".mox-image-\(getpid())"
+        let scratch = Self.scratchDirectory(beside: request.layout ?? request.layerFile ?? tree)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var images: [(spec: ImageSpec, layer: LayerBlob)] = []
         var layers: [String: LayerBlob] = [:]
@@ -95,6 +95,19 @@ public struct ImageExport {
         } catch {
             throw .environment("image: \(error)")
         }
+    }
+
+    /// `.NAME.mox-image-PID` beside `path`; those of runs no longer alive (killed) are removed first.
+    static func scratchDirectory(beside path: String) -> String {
+        let parent = (path as NSString).deletingLastPathComponent
+        let directory = parent.isEmpty ? "." : parent
+        let prefix = ".\((path as NSString).lastPathComponent).mox-image-"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        where entry.hasPrefix(prefix) {
+            if let pid = Int32(entry.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) == 0 { continue }
+            try? FileManager.default.removeItem(atPath: directory + "/" + entry)
+        }
+        return directory + "/" + prefix + "\(getpid())"
     }
 
     /// The layer's contents: the tree's three directories and the index beside them.

@@ -62,6 +62,13 @@ public final class Publisher: @unchecked Sendable {
         }
     }
 
+    /// Removes what runs that died left beside `output`, when no other run is working on it.
+    /// For runs that end without publishing (no change), which never create a staging directory.
+    public static func clearLeftovers(of output: String) {
+        guard let publisher = try? Publisher(output: output) else { return }
+        publisher.discard()
+    }
+
     deinit {
         discard()
         close(lockFD)
