@@ -21,7 +21,8 @@ public struct ComposeIndex: Codable, Sendable, Equatable {
 
     public struct Inputs: Codable, Sendable, Equatable {
         public var extensions: FileDigest
-        public var base: Base
+        /// One entry per arch.
+        public var base: [Base]
         public var repos: [Repo]
     }
 
@@ -31,6 +32,7 @@ public struct ComposeIndex: Codable, Sendable, Equatable {
     }
 
     public struct Base: Codable, Sendable, Equatable {
+        public var arch: String
         /// `rootfs` or `packages`.
         public var kind: String
         public var source: String

@@ -83,6 +83,7 @@ public struct Composer: Sendable {
             }
             var report = Resolver(pool: loaded.pool, manifest: session.manifest).resolveAll()
             report.repos = loaded.repos
+            report.base = session.base.source(for: arch)
             reports.append(report)
         }
         if reports.contains(where: \.failed) { return .failed(reports) }
@@ -98,7 +99,7 @@ public struct Composer: Sendable {
             throw .invalidInput("\(session.manifest.path): \(error)")
         }
         let builder = IndexBuilder(reports: reports, plan: plan, manifestPath: session.manifest.path,
-                                   manifestSha256: manifestDigest, base: session.base, timestamp: timestamp)
+                                   manifestSha256: manifestDigest, timestamp: timestamp)
         let stateDigest = builder.stateDigest
         let indexPath = output + "/" + Self.indexName
         if let existing = ComposeIndex.read(from: indexPath), existing.stateDigest == stateDigest {

@@ -8,7 +8,6 @@ struct IndexBuilder {
     let plan: TreePlan
     let manifestPath: String
     let manifestSha256: String
-    let base: BaseSource
     let timestamp: Int64
 
     /// sha256 over everything the tree depends on: an index with sha256s left out, which already
@@ -51,16 +50,14 @@ struct IndexBuilder {
                                   repomdSha256: $0.repomdChecksum, revision: $0.revision)
             }
         }
-        let kind: String
-        switch base {
-        case .rootfs: kind = "rootfs"
-        case .packages: kind = "packages"
-        }
         return ComposeIndex(
             schemaVersion: ComposeIndex.currentSchemaVersion, mox: MoxVersion.current, stateDigest: stateDigest,
             timestamp: timestamp,
             inputs: .init(extensions: .init(path: manifestPath, sha256: manifestSha256),
-                          base: .init(kind: kind, source: base.path), repos: repos),
+                          base: reports.compactMap { report in
+                              report.base.map { ComposeIndex.Base(arch: report.arch, kind: $0.kind, source: $0.path) }
+                          },
+                          repos: repos),
             arches: arches,
             packages: reports.count == 1 ? arches[reports[0].arch]?.packages : nil)
     }

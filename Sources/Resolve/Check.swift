@@ -11,11 +11,42 @@ public enum BaseSource: Sendable, Hashable {
     /// An rpm-ostree lockfile or a NEVRA list.
     case packages(String)
 
+    /// `rootfs` or `packages`.
+    public var kind: String {
+        switch self {
+        case .rootfs: "rootfs"
+        case .packages: "packages"
+        }
+    }
+
     /// The path as given.
     public var path: String {
         switch self {
         case .rootfs(let path), .packages(let path): path
         }
+    }
+}
+
+/// The base of each architecture: one for all, or one per arch (`--base-rootfs aarch64=DIR`).
+public struct BaseSelection: Sendable, Hashable, CustomStringConvertible {
+    /// The base of arches without their own.
+    public var shared: BaseSource?
+    /// Bases given for one arch.
+    public var perArch: [String: BaseSource]
+
+    public init(shared: BaseSource?, perArch: [String: BaseSource] = [:]) {
+        self.shared = shared
+        self.perArch = perArch
+    }
+
+    /// The base to resolve `arch` against.
+    public func source(for arch: String) -> BaseSource? { perArch[arch] ?? shared }
+
+    /// The paths as given: `DIR`, or `x86_64=DIR, aarch64=DIR`.
+    public var description: String {
+        var parts = perArch.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.path)" }
+        if let shared { parts.insert(shared.path, at: 0) }
+        return parts.joined(separator: ", ")
     }
 }
 
@@ -47,13 +78,13 @@ public struct CheckSession: Sendable {
     public let reposDirectory: String
     public let repoOverrides: [String]
     public let releasever: String?
-    public let base: BaseSource
+    public let base: BaseSelection
     public let cacheDirectory: String?
     /// Fetches a remote metadata file to a local path (http(s) repos); nil: only local repos work.
     public var download: (@Sendable (URL) throws -> String)?
 
     public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
-                base: BaseSource, cacheDirectory: String?) {
+                base: BaseSelection, cacheDirectory: String?) {
         self.manifest = manifest
         self.reposDirectory = reposDirectory
         self.repoOverrides = repoOverrides
@@ -108,6 +139,9 @@ public struct CheckSession: Sendable {
             log("\(arch): repo \(repo.id): \(repo.packages) packages (\(source)\(repo.withFilelists ? ", with filelists" : ""))")
         }
         var dbpath: String? = nil
+        guard let base = base.source(for: arch) else {
+            throw .invalidInput("no base for \(arch): give --base-rootfs \(arch)=DIR or --base-packages \(arch)=FILE")
+        }
         switch base {
         case .rootfs(let root):
             var isDirectory: ObjCBool = false
@@ -157,6 +191,7 @@ public struct CheckSession: Sendable {
             let loaded = try load(arch: arch, log: log)
             var report = Resolver(pool: loaded.pool, manifest: manifest).resolveAll()
             report.repos = loaded.repos
+            report.base = base.source(for: arch)
             reports.append(report)
         }
         return reports

@@ -72,5 +72,7 @@ public struct ArchReport: Sendable {
     public var extensions: [ExtensionResult]
     /// The repos loaded for this arch, with the identity of their metadata.
     public var repos: [LoadedRepo] = []
+    /// Where this arch's base came from.
+    public var base: BaseSource?
     public var failed: Bool { extensions.contains { $0.status == .failed } }
 }

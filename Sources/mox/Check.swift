@@ -32,7 +32,7 @@ struct Check: ParsableCommand {
             let log: (String) -> Void = inputs.quiet ? { _ in } : { Output.log($0) }
             let arches = try session.check(arches: inputs.resolvedArches, log: log)
             report = CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
-                                 baseSource: inputs.base.path, arches: arches)
+                                 baseSource: (try? inputs.base)?.description ?? "", arches: arches)
         } catch let error as CheckError {
             throw Output.fail(error)
         }

@@ -102,7 +102,7 @@ struct ComposeCommand: ParsableCommand {
         switch outcome {
         case .failed(let arches):
             let report = CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
-                                     baseSource: inputs.base.path, arches: arches)
+                                     baseSource: (try? inputs.base)?.description ?? "", arches: arches)
             switch format {
             case .text: Output.print(TextReport.render(report, color: Output.stdoutIsColorTerminal))
             case .json: Output.print(JSONReport.render(report))
@@ -112,12 +112,12 @@ struct ComposeCommand: ParsableCommand {
             throw ExitCode(Exit.failed)
         case .unchanged(let index, let arches):
             try writeJUnit(CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
-                                       baseSource: inputs.base.path, arches: arches))
+                                       baseSource: (try? inputs.base)?.description ?? "", arches: arches))
             Output.print("no change: \(output) is up to date (\(index.stateDigest))\n")
             try exportImage(index)
         case .published(let summary, let arches):
             try writeJUnit(CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
-                                       baseSource: inputs.base.path, arches: arches))
+                                       baseSource: (try? inputs.base)?.description ?? "", arches: arches))
             Output.print("composed \(summary.extensions) extensions, \(summary.packages) packages, "
                 + "\(ByteCount.format(summary.bytes)) (fetched \(summary.fetched), \(ByteCount.format(summary.fetchedBytes))) "
                 + "into \(summary.output)\n")

@@ -20,13 +20,15 @@ struct InputOptions: ParsableArguments {
     var releasever: String?
 
     @Option(name: .customLong("base-rootfs"), help: ArgumentHelp(
-        "Root filesystem of the base OS; its rpmdb is found under usr/share/rpm, usr/lib/sysimage/rpm or var/lib/rpm.",
-        valueName: "dir"))
-    var baseRootfs: String?
+        "Root filesystem of the base OS (its rpmdb under usr/share/rpm, usr/lib/sysimage/rpm or var/lib/rpm); "
+            + "ARCH=DIR gives one arch its own base; repeatable.",
+        valueName: "[arch=]dir"))
+    var baseRootfs: [String] = []
 
     @Option(name: .customLong("base-packages"), help: ArgumentHelp(
-        "The base as an rpm-ostree lockfile (JSON) or a list of NEVRAs, one per line.", valueName: "file"))
-    var basePackages: String?
+        "The base as an rpm-ostree lockfile (JSON) or a list of NEVRAs, one per line; ARCH=FILE for one arch; repeatable.",
+        valueName: "[arch=]file"))
+    var basePackages: [String] = []
 
     @Option(name: .customLong("arch"), help: ArgumentHelp(
         "Architecture to resolve for; repeatable (default: this machine's).", valueName: "arch"))
@@ -40,10 +42,12 @@ struct InputOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        switch (baseRootfs, basePackages) {
-        case (nil, nil): throw ValidationError("give the base: --base-rootfs DIR or --base-packages FILE")
-        case (.some, .some): throw ValidationError("give only one of --base-rootfs and --base-packages")
-        default: break
+        if baseRootfs.isEmpty && basePackages.isEmpty {
+            throw ValidationError("give the base: --base-rootfs DIR or --base-packages FILE")
+        }
+        let selection = try base
+        for arch in resolvedArches where selection.source(for: arch) == nil {
+            throw ValidationError("no base for \(arch): add --base-rootfs \(arch)=DIR or --base-packages \(arch)=FILE")
         }
         for arch in arches where !Extension.knownArchitectures.contains(arch) {
             throw ValidationError("unknown --arch '\(arch)'; known: "
@@ -72,9 +76,30 @@ struct InputOptions: ParsableArguments {
         }
     }
 
-    var base: BaseSource {
-        if let baseRootfs { return .rootfs(baseRootfs) }
-        return .packages(basePackages ?? "")
+    /// The bases given: one shared, and/or one per arch (`ARCH=PATH`, ARCH a known architecture).
+    var base: BaseSelection {
+        get throws {
+            var selection = BaseSelection(shared: nil)
+            let given = baseRootfs.map { ("--base-rootfs", $0, BaseSource.rootfs) }
+                + basePackages.map { ("--base-packages", $0, BaseSource.packages) }
+            for (option, value, make) in given {
+                if let equals = value.firstIndex(of: "="),
+                   Extension.knownArchitectures.contains(String(value[..<equals])) {
+                    let arch = String(value[..<equals])
+                    guard selection.perArch[arch] == nil else {
+                        throw ValidationError("\(option): two bases for \(arch)")
+                    }
+                    selection.perArch[arch] = make(String(value[value.index(after: equals)...]))
+                } else {
+                    guard selection.shared == nil else {
+                        throw ValidationError("\(option) \(value): a base for every arch is already given; "
+                            + "use ARCH=PATH for per-arch bases")
+                    }
+                    selection.shared = make(value)
+                }
+            }
+            return selection
+        }
     }
 
     var cachePath: String {
@@ -94,6 +119,6 @@ struct InputOptions: ParsableArguments {
         }
         let dir = reposDirectory ?? (URL(fileURLWithPath: extensions).deletingLastPathComponent().path)
         return CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
-                            releasever: releasever, base: base, cacheDirectory: cachePath)
+                            releasever: releasever, base: try base, cacheDirectory: cachePath)
     }
 }
