@@ -11,7 +11,8 @@ func check(_ extensions: [Extension], repos: [String] = ["os"], arches: [String]
     let world = try CheckWorld.get()
     let manifest = ExtensionsFile(path: "extensions.yaml", repos: repos, extensions: extensions)
     let session = CheckSession(manifest: manifest, reposDirectory: world.reposDirectory.path, repoOverrides: [],
-                               releasever: nil, base: base ?? .rootfs(world.rootfs.path), cacheDirectory: nil)
+                               releasever: nil, base: BaseSelection(shared: base ?? .rootfs(world.rootfs.path)),
+                               cacheDirectory: nil)
     return try session.check(arches: arches)
 }
 
