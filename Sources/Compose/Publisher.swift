@@ -26,6 +26,7 @@ public final class Publisher: @unchecked Sendable {
     /// The directory being built; becomes `output` on `publish()`.
     public let staging: String
     private let lockFD: Int32
+    private let lockPath: String
     private let lock = NSLock()
     private var finished = false
 
@@ -47,6 +48,7 @@ public final class Publisher: @unchecked Sendable {
             throw .busy(output: absolute)
         }
         lockFD = fd
+        self.lockPath = lockPath
         self.output = absolute
         let prefix = ".\(name).mox-tmp-"
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
@@ -71,6 +73,8 @@ public final class Publisher: @unchecked Sendable {
 
     deinit {
         discard()
+        // Unlinked while still held: nothing of this run is left beside the output.
+        unlink(lockPath)
         close(lockFD)
     }
 

@@ -16,8 +16,9 @@ public enum OCILayout {
     ) throws(ImageError) -> String {
         try validate(images, tag: tag)
         let target = dir.count > 1 && dir.hasSuffix("/") ? String(dir.dropLast()) : dir
-        let lock = try lockAndClearLeftovers(next: target)
-        defer { close(lock) }
+        let (lock, lockPath) = try lockAndClearLeftovers(next: target)
+        // Unlinked while still held: nothing is left beside the layout once the write is over.
+        defer { unlink(lockPath); close(lock) }
         let staging = try makeStagingDirectory(next: target)
         do {
             let blobs = staging + "/blobs/sha256"
@@ -151,14 +152,15 @@ public enum OCILayout {
     // MARK: Files
 
     /// Holds `.NAME.mox-lock` beside the layout for the whole write, so the `.NAME.tmp-*` directories
-    /// found there belong to runs that died (even by SIGKILL): they are removed. Returns the lock's fd.
-    private static func lockAndClearLeftovers(next target: String) throws(ImageError) -> Int32 {
+    /// found there belong to runs that died (even by SIGKILL): they are removed. Returns the lock's fd and path.
+    private static func lockAndClearLeftovers(next target: String) throws(ImageError) -> (Int32, String) {
         let slash = target.lastIndex(of: "/")
         let parent = slash.map { String(target[..<$0]) } ?? "."
         let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
         let directory = parent.isEmpty ? "/" : parent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let fd = open(directory + "/.\(name).mox-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let lockPath = directory + "/.\(name).mox-lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .system(directory, "create a lock file in") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
@@ -168,7 +170,7 @@ public enum OCILayout {
         where entry.hasPrefix(".\(name).tmp-") {
             try? FileManager.default.removeItem(atPath: directory + "/" + entry)
         }
-        return fd
+        return (fd, lockPath)
     }
 
     private static func makeStagingDirectory(next target: String) throws(ImageError) -> String {
