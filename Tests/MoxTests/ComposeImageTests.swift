@@ -307,6 +307,17 @@ struct ComposeImageTests {
         #expect(!FileManager.default.fileExists(atPath: run.layout.path))
     }
 
+    @Test func layoutPathWithTrailingSlashIsWrittenThere() throws {
+        let run = try ImageCompose("image-slash")
+        let result = try run.compose(["--oci-layout", run.layout.path + "/"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let inspect = try skopeoJSON(["inspect", "oci:\(run.layout.path):latest"])
+        #expect(inspect["Architecture"] as? String == "amd64")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: run.layout.path)
+            .filter { $0.contains("mox-image") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
     // MARK: Compression
 
     @Test(arguments: [
