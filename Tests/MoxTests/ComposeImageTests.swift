@@ -305,6 +305,7 @@ struct ComposeImageTests {
         #expect(result.stderr.contains("{arch}"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: layer.path))
         #expect(!FileManager.default.fileExists(atPath: run.layout.path))
+        #expect(!FileManager.default.fileExists(atPath: run.tree.path), "invalid input is refused before composing")
     }
 
     @Test func layoutPathWithTrailingSlashIsWrittenThere() throws {
