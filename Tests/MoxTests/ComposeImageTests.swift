@@ -319,6 +319,35 @@ struct ComposeImageTests {
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
+    // MARK: An existing layout
+
+    @Test func composingAgainUnderAnotherTagKeepsTheFirstTag() throws {
+        let run = try ImageCompose("image-tags")
+        let first = try run.compose(["--tag", "one"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = try run.compose(["--tag", "two", "--label", "second=yes"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let one = try skopeoJSON(["inspect", "oci:\(run.layout.path):one"])
+        let two = try skopeoJSON(["inspect", "oci:\(run.layout.path):two"])
+        #expect((one["Labels"] as? [String: String])?["second"] == nil)
+        #expect((two["Labels"] as? [String: String])?["second"] == "yes")
+        #expect(one["Layers"] as? [String] == two["Layers"] as? [String], "same tree, same layer")
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: run.layout.appendingPathComponent("blobs/sha256").path)
+        #expect(blobs.count == 5, "one shared layer, a config and a manifest per tag: \(blobs)")
+    }
+
+    @Test func directoryThatIsNotALayoutIsNotReplaced() throws {
+        let run = try ImageCompose("image-notlayout")
+        try FileManager.default.createDirectory(at: run.layout, withIntermediateDirectories: true)
+        let precious = run.layout.appendingPathComponent("notes.txt")
+        try "keep me\n".write(to: precious, atomically: true, encoding: .utf8)
+        let result = try run.compose()
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(run.layout.path), "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: run.layout.path) == ["notes.txt"])
+        #expect(try String(contentsOf: precious, encoding: .utf8) == "keep me\n")
+    }
+
     // MARK: Compression
 
     @Test(arguments: [
