@@ -66,7 +66,10 @@ public struct ImageExport {
         if arches.count > 1, let layerFile = request.layerFile, !layerFile.contains("{arch}") {
             throw .invalidInput("--layer \(layerFile): with several --arch, put {arch} in the file name")
         }
-        let scratch = Self.scratchDirectory(beside: request.layout ?? request.layerFile ?? tree)
+        // Beside the output, never inside it: "image/" must not become "image/.mox-image-N".
+        var next = request.layout ?? request.layerFile ?? tree
+        while next.count > 1 && next.hasSuffix("/") { next.removeLast() }
+        let scratch = Self.scratchDirectory(beside: next)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var images: [(spec: ImageSpec, layer: LayerBlob)] = []
         var layers: [String: LayerBlob] = [:]

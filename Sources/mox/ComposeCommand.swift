@@ -67,6 +67,10 @@ struct ComposeCommand: ParsableCommand {
         if !tag.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) || tag.isEmpty || tag.count > 128 {
             throw ValidationError("--tag '\(tag)': use letters, digits, '.', '_' and '-' (at most 128)")
         }
+        // Refused here, not after the tree is published: invalid input must change nothing.
+        if let layerFile, inputs.resolvedArches.count > 1, !layerFile.contains("{arch}") {
+            throw ValidationError("--layer \(layerFile): with several --arch, put {arch} in the file name")
+        }
         guard downloads >= 1, downloads <= 64 else { throw ValidationError("--downloads must be between 1 and 64") }
         guard retries >= 0, retries <= 20 else { throw ValidationError("--retries must be between 0 and 20") }
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
