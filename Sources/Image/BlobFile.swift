@@ -23,6 +23,8 @@ final class BlobFile {
         buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .system(path, "create") }
+        // Readable by others whatever the umask: a layout is read by podman or a push as another user.
+        fchmod(fd, 0o644)
     }
 
     deinit {

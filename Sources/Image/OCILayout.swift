@@ -189,6 +189,7 @@ public enum OCILayout {
 
     private static func makeDirectory(_ path: String) throws(ImageError) {
         guard mkdir(path, 0o755) == 0 else { throw .system(path, "create directory") }
+        chmod(path, 0o755)
     }
 
     private static func writeFile(_ path: String, _ bytes: [UInt8]) throws(ImageError) {
