@@ -68,6 +68,11 @@ struct ComposeCommand: ParsableCommand {
             throw ValidationError("--tag '\(tag)': use letters, digits, '.', '_' and '-' (at most 128)")
         }
         // Refused here, not after the tree is published: invalid input must change nothing.
+        if let ociLayout, let entries = try? FileManager.default.contentsOfDirectory(atPath: ociLayout),
+           !entries.isEmpty, !entries.contains("oci-layout") {
+            throw ValidationError("--oci-layout \(ociLayout): an existing directory that is not an OCI image layout; "
+                + "give a new path or an existing layout")
+        }
         if let layerFile, inputs.resolvedArches.count > 1, !layerFile.contains("{arch}") {
             throw ValidationError("--layer \(layerFile): with several --arch, put {arch} in the file name")
         }
