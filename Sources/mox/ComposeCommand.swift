@@ -31,30 +31,7 @@ struct ComposeCommand: ParsableCommand {
     @Option(name: .customLong("timeout"), help: "Seconds a download may stall before it is retried.")
     var timeout: Int = 30
 
-    @Option(name: .customLong("oci-layout"), help: ArgumentHelp(
-        "Also write the extensions image as an OCI image layout here.", valueName: "dir"))
-    var ociLayout: String?
-
-    @Option(help: "The tag of the image in the OCI layout.")
-    var tag: String = "latest"
-
-    @Option(name: .customLong("layer"), help: ArgumentHelp(
-        "Also write the image's layer tarball here ({arch} in the name when several --arch).", valueName: "file"))
-    var layerFile: String?
-
-    @Option(help: "Layer compression: gzip, zstd or none.")
-    var compression: LayerCompression = .gzip
-
-    @Option(name: .customLong("label"), help: ArgumentHelp("An image config label; repeatable.", valueName: "key=value"))
-    var labels: [String] = []
-
-    @Option(name: .customLong("base-image"), help: ArgumentHelp(
-        "The base OS image reference (name:tag or name@sha256:...), recorded in the image annotations.",
-        valueName: "ref"))
-    var baseImage: String?
-
-    @Option(name: .customLong("image-version"), help: "org.opencontainers.image.version (default: from the state digest).")
-    var imageVersion: String?
+    @OptionGroup var image: ImageOptions
 
     @Option(help: "Report format when extensions fail: text or json.")
     var format: OutputFormat = .text
@@ -63,19 +40,8 @@ struct ComposeCommand: ParsableCommand {
     var junitPath: String?
 
     func validate() throws {
-        _ = try parsedLabels()
-        if !tag.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) || tag.isEmpty || tag.count > 128 {
-            throw ValidationError("--tag '\(tag)': use letters, digits, '.', '_' and '-' (at most 128)")
-        }
         // Refused here, not after the tree is published: invalid input must change nothing.
-        if let ociLayout, let entries = try? FileManager.default.contentsOfDirectory(atPath: ociLayout),
-           !entries.isEmpty, !entries.contains("oci-layout") {
-            throw ValidationError("--oci-layout \(ociLayout): an existing directory that is not an OCI image layout; "
-                + "give a new path or an existing layout")
-        }
-        if let layerFile, inputs.resolvedArches.count > 1, !layerFile.contains("{arch}") {
-            throw ValidationError("--layer \(layerFile): with several --arch, put {arch} in the file name")
-        }
+        try image.validate(arches: inputs.resolvedArches)
         guard downloads >= 1, downloads <= 64 else { throw ValidationError("--downloads must be between 1 and 64") }
         guard retries >= 0, retries <= 20 else { throw ValidationError("--retries must be between 0 and 20") }
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
@@ -123,51 +89,14 @@ struct ComposeCommand: ParsableCommand {
             try writeJUnit(CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
                                        baseSource: (try? inputs.base)?.description ?? "", arches: arches))
             Output.print("no change: \(output) is up to date (\(index.stateDigest))\n")
-            try exportImage(index)
+            try image.export(tree: output, index: index, quiet: inputs.quiet)
         case .published(let summary, let arches):
             try writeJUnit(CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
                                        baseSource: (try? inputs.base)?.description ?? "", arches: arches))
             Output.print("composed \(summary.extensions) extensions, \(summary.packages) packages, "
                 + "\(ByteCount.format(summary.bytes)) (fetched \(summary.fetched), \(ByteCount.format(summary.fetchedBytes))) "
                 + "into \(summary.output)\n")
-            try exportImage(summary.index)
-        }
-    }
-
-    /// `--label key=value` pairs; a key given twice keeps the last value.
-    func parsedLabels() throws -> [String: String] {
-        var result: [String: String] = [:]
-        for label in labels {
-            guard let equals = label.firstIndex(of: "="), equals != label.startIndex else {
-                throw ValidationError("--label '\(label)': expected key=value")
-            }
-            result[String(label[..<equals])] = String(label[label.index(after: equals)...])
-        }
-        return result
-    }
-
-    /// Writes the image from the tree at `output`, when an image output was asked for.
-    private func exportImage(_ index: ComposeIndex) throws {
-        let request = ImageRequest(layout: ociLayout, tag: tag, layerFile: layerFile, compression: compression,
-                                   labels: try parsedLabels(), baseImage: baseImage, version: imageVersion)
-        guard request.wanted else { return }
-        do throws(ComposeError) {
-            let outcome = try ImageExport(tree: output, index: index, request: request)
-                .run(log: inputs.quiet ? { _ in } : { Output.log($0) })
-            if let layout = ociLayout, let digest = outcome.digest {
-                Output.print("image \(layout):\(tag) \(digest)\n")
-            }
-            if let layerFile {
-                for (arch, blob) in outcome.layers.sorted(by: { $0.key < $1.key }) {
-                    Output.print("layer \(layerFile.replacingOccurrences(of: "{arch}", with: arch)) \(blob.digest)\n")
-                }
-            }
-        } catch {
-            Output.log("mox: error: \(error)")
-            switch error {
-            case .invalidInput: throw ExitCode(Exit.invalidInput)
-            case .environment: throw ExitCode(Exit.environment)
-            }
+            try image.export(tree: output, index: summary.index, quiet: inputs.quiet)
         }
     }
 
@@ -191,8 +120,6 @@ struct ComposeCommand: ParsableCommand {
         return value
     }
 }
-
-extension LayerCompression: ExpressibleByArgument {}
 
 /// Discards the staging tree when the run is interrupted, so the output stays as it was.
 final class Interrupts: @unchecked Sendable {
