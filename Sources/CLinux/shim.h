@@ -9,7 +9,7 @@ extern int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char
 
 /* Swaps two paths in one step (Linux 3.15+): a published directory is never missing. */
 static inline int mox_exchange(const char *a, const char *b) {
-  return renameat2(AT_FDCWD, a, AT_FDCWD, b, 1 /* RENAME_EXCHANGE */);
+  return renameat2(AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE; 1 would be RENAME_NOREPLACE */);
 }
 
 /* Shares the source file's blocks with the destination (btrfs, xfs): ioctl is variadic. */
