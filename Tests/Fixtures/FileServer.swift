@@ -33,12 +33,13 @@ public final class FileServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Stops the server (idempotent).
+    /// Stops the server (idempotent). SIGKILL: children of the test process may inherit a mask
+    /// that blocks SIGTERM, and a hung stop would hang the whole test run.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
     }
 
     /// The paths requested so far, in order (each logged when its request arrives).
@@ -55,7 +56,8 @@ public final class FileServer: @unchecked Sendable {
     }
 
     private static let script = """
-        import functools, http.server, os, sys, threading, time
+        import functools, http.server, os, signal, sys, threading, time
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
         root, delay, log, lifetime = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
         lock = threading.Lock()
         class Handler(http.server.SimpleHTTPRequestHandler):
@@ -73,4 +75,14 @@ public final class FileServer: @unchecked Sendable {
         print(server.server_address[1], flush=True)
         server.serve_forever()
         """
+}
+
+extension Fixtures {
+    /// `argv` run through a trampoline that clears the signal mask first: Foundation's Process
+    /// on Linux hands children the spawning thread's mask, in which SIGINT and SIGTERM are blocked,
+    /// so a test that signals a child must start it this way.
+    public static func withSignalsUnblocked(_ argv: [String]) -> [String] {
+        ["/usr/bin/env", "python3", "-c",
+         "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"] + argv
+    }
 }

@@ -80,13 +80,16 @@ struct ComposeHTTPTests {
         defer { server.stop() }
         let reposDir = try httpReposDir(in: run) { "\(server.baseURL)/\($0)" }
         let process = Process()
-        process.executableURL = try Mox.binary
-        process.arguments = ["compose"] + (try run.inputs(["--output", run.output.path], reposDir: reposDir))
+        let argv = Fixtures.withSignalsUnblocked(
+            [try Mox.binary.path, "compose"] + (try run.inputs(["--output", run.output.path], reposDir: reposDir)))
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
         let stderr = run.directory.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: stderr.path, contents: nil)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: stderr)
         try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         // Mid-fetch: the first package has been asked for and is being held back by the server.
         try waitUntil(seconds: 60) { server.requests.contains { $0.hasSuffix(".rpm") } }
         Thread.sleep(forTimeInterval: 0.3)
