@@ -102,6 +102,7 @@ public struct Composer: Sendable {
         let stateDigest = builder.stateDigest
         let indexPath = output + "/" + Self.indexName
         if let existing = ComposeIndex.read(from: indexPath), existing.stateDigest == stateDigest {
+            Publisher.removeLeftovers(of: output)
             return .unchanged(existing, reports)
         }
 

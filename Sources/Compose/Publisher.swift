@@ -62,6 +62,12 @@ public final class Publisher: @unchecked Sendable {
         }
     }
 
+    /// Clears leftovers of dead runs beside `output` unless another run holds the lock; for runs
+    /// that publish nothing (no change), which would otherwise leave them there for good.
+    public static func removeLeftovers(of output: String) {
+        (try? Publisher(output: output))?.discard()
+    }
+
     deinit {
         discard()
         close(lockFD)
