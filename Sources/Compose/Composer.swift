@@ -106,6 +106,8 @@ public struct Composer: Sendable {
             return .unchanged(existing, reports)
         }
 
+        try Self.checkReplaceable(output)
+
         // 3. Fetch into the content-addressed cache, several at once; every package is checked
         // against the repo metadata and read by librpm (digests, and signatures where gpgcheck=1).
         let requests = try fetchRequests(plan, definitions: definitions, fetcher: fetcher)
@@ -142,6 +144,19 @@ public struct Composer: Sendable {
             publisher.discard()
             throw .environment("\(error)")
         }
+    }
+
+    /// Refuses to swap out a folder mox did not write: publishing would delete what it holds.
+    static func checkReplaceable(_ output: String) throws(ComposeError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            throw .invalidInput("\(output) exists and is not a directory; give a new or empty directory for --output")
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
+        if entries.isEmpty || entries.contains(indexName) { return }
+        throw .invalidInput("\(output) is not empty and has no \(indexName), so mox did not compose it and publishing "
+            + "would delete what it holds; give a new or empty directory for --output, or remove this one")
     }
 
     /// The index's file name inside the tree.

@@ -56,6 +56,20 @@ struct ComposeFailureTests {
         #expect(!FileManager.default.fileExists(atPath: run.output.path))
     }
 
+    @Test func anExistingFolderThatIsNotAComposedTreeIsNeverReplaced() throws {
+        let run = try ComposeRun("compose-not-a-tree")
+        try FileManager.default.createDirectory(at: run.output, withIntermediateDirectories: true)
+        try "precious\n".write(to: run.output.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let before = try TreeSnapshot(run.output)
+        let result = try run.compose()
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains(run.output.path) && result.stderr.contains("extensions.json"), "\(result.stderr)")
+        #expect(try TreeSnapshot(run.output) == before)
+        // An empty folder is fine to fill.
+        try FileManager.default.removeItem(at: run.output.appendingPathComponent("notes.txt"))
+        #expect(try run.compose().status == 0)
+    }
+
     // MARK: Verification
 
     /// One package from the corpus (rpm's own test packages) in a repo of its own.
@@ -141,15 +155,14 @@ struct ComposeFailureTests {
             try FileManager.default.copyItem(at: world.osRepo.appendingPathComponent(p.fileName), to: repo.appendingPathComponent(p.fileName))
         }
         try Fixtures.createRepo(repo)
+        // The previous tree, from the honest repo, to prove it stays.
+        #expect(try run.compose(["--repo", "mine=" + repo.path]).status == 0)
+        let before = try TreeSnapshot(run.output)
         // A copy of the package where the hostile href points, so only the check can stop it.
         let hostile = "../../\(W.solo.fileName)"
         try FileManager.default.copyItem(at: repo.appendingPathComponent(W.solo.fileName),
                                          to: run.directory.appendingPathComponent(W.solo.fileName))
         try rewriteHref(in: repo, package: W.solo.fileName, to: hostile)
-        // Previous output, to prove it stays.
-        try FileManager.default.createDirectory(at: run.output, withIntermediateDirectories: true)
-        try "keep\n".write(to: run.output.appendingPathComponent("marker"), atomically: true, encoding: .utf8)
-        let before = try TreeSnapshot(run.output)
 
         let result = try run.compose(["--repo", "mine=" + repo.path])
         #expect(result.status == 3, "\(result.stdout)\n\(result.stderr)")
