@@ -101,7 +101,8 @@ public struct Composer: Sendable {
                                    manifestSha256: manifestDigest, base: session.base, timestamp: timestamp)
         let stateDigest = builder.stateDigest
         let indexPath = output + "/" + Self.indexName
-        if let existing = ComposeIndex.read(from: indexPath), existing.stateDigest == stateDigest {
+        if let existing = ComposeIndex.read(from: indexPath), existing.stateDigest == stateDigest,
+           Self.holdsEveryFile(of: plan, at: output) {
             Publisher.removeLeftovers(of: output)
             return .unchanged(existing, reports)
         }
@@ -143,6 +144,15 @@ public struct Composer: Sendable {
         } catch {
             publisher.discard()
             throw .environment("\(error)")
+        }
+    }
+
+    /// Whether every planned RPM is at its path with its size: a tree someone damaged is not "unchanged".
+    static func holdsEveryFile(of plan: TreePlan, at output: String) -> Bool {
+        plan.packages.allSatisfy { planned in
+            var info = stat()
+            guard stat(output + "/" + planned.path, &info) == 0 else { return false }
+            return planned.package.size <= 0 || Int64(info.st_size) == planned.package.size
         }
     }
 
