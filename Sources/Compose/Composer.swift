@@ -102,10 +102,13 @@ public struct Composer: Sendable {
                                    manifestSha256: manifestDigest, timestamp: timestamp)
         let stateDigest = builder.stateDigest
         let indexPath = output + "/" + Self.indexName
-        if let existing = ComposeIndex.read(from: indexPath), existing.stateDigest == stateDigest {
+        if let existing = ComposeIndex.read(from: indexPath), existing.stateDigest == stateDigest,
+           Self.holdsEveryFile(of: plan, at: output) {
             Publisher.clearLeftovers(of: output)
             return .unchanged(existing, reports)
         }
+
+        try Self.checkReplaceable(output)
 
         // 3. Fetch into the content-addressed cache, several at once; every package is checked
         // against the repo metadata and read by librpm (digests, and signatures where gpgcheck=1).
@@ -143,6 +146,28 @@ public struct Composer: Sendable {
             publisher.discard()
             throw .environment("\(error)")
         }
+    }
+
+    /// Whether every planned RPM is at its path with its size: a tree someone damaged is not "unchanged".
+    static func holdsEveryFile(of plan: TreePlan, at output: String) -> Bool {
+        plan.packages.allSatisfy { planned in
+            var info = stat()
+            guard stat(output + "/" + planned.path, &info) == 0 else { return false }
+            return planned.package.size <= 0 || Int64(info.st_size) == planned.package.size
+        }
+    }
+
+    /// Refuses to swap out a folder mox did not write: publishing would delete what it holds.
+    static func checkReplaceable(_ output: String) throws(ComposeError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            throw .invalidInput("\(output) exists and is not a directory; give a new or empty directory for --output")
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
+        if entries.isEmpty || entries.contains(indexName) { return }
+        throw .invalidInput("\(output) is not empty and has no \(indexName), so mox did not compose it and publishing "
+            + "would delete what it holds; give a new or empty directory for --output, or remove this one")
     }
 
     /// The index's file name inside the tree.

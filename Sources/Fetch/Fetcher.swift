@@ -84,7 +84,8 @@ public final class Fetcher: Sendable {
     }
 
     /// One package: from the cache if there, else fetched into it; then checked by librpm.
-    private func obtain(_ request: FetchRequest, client: inout HTTPClient?, tracker: ProgressTracker) -> Result<FetchResult, FetchError> {
+    private func obtain(_ request: FetchRequest, client: inout HTTPClient?, tracker: ProgressTracker,
+                        retryingDamagedCache: Bool = true) -> Result<FetchResult, FetchError> {
         let path = cache.path(for: request.checksum)
         var bytes: Int64 = 0
         let wasCached = cachedCopyIsUsable(request, at: path)
@@ -107,6 +108,11 @@ public final class Fetcher: Sendable {
             case .required(let keys): try PackageVerifier.verify(file: path, requireSignature: true, keys: keys)
             }
         } catch {
+            // A cached copy that librpm rejects was damaged after it was verified: fetch it once more.
+            if wasCached && retryingDamagedCache {
+                unlink(path)
+                return obtain(request, client: &client, tracker: tracker, retryingDamagedCache: false)
+            }
             return .failure(.rejected(name: request.name, reason: error))
         }
         tracker.finished(name: request.name)

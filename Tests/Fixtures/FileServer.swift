@@ -1,0 +1,88 @@
+// A small HTTP server for compose tests: serves a folder on 127.0.0.1, optionally slowly, and
+// records every path asked for. Python's http.server in a child process, bounded in time.
+import Foundation
+
+/// A static file server on an ephemeral port of 127.0.0.1; stopped by `stop()` or when released.
+public final class FileServer: @unchecked Sendable {
+    /// `http://127.0.0.1:<port>`.
+    public let baseURL: String
+    private let process: Process
+    private let requestLog: URL
+
+    /// Serves `root`; every `.rpm` response waits `rpmDelay` seconds first. The server exits by
+    /// itself after `lifetime` seconds so a failed test cannot leave it running.
+    public init(serving root: URL, rpmDelay: Double = 0, lifetime: Double = 300) throws {
+        requestLog = try Fixtures.temporaryDirectory("http-log").appendingPathComponent("requests")
+        try Data().write(to: requestLog)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.script, root.path, String(rpmDelay), requestLog.path, String(lifetime)]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // The script prints its port once it listens.
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw FixtureError.commandFailed(argv: ["python3", "http server"], status: -1, stderr: "no port: '\(line)'")
+        }
+        baseURL = "http://127.0.0.1:\(port)"
+    }
+
+    deinit { stop() }
+
+    /// Stops the server (idempotent). SIGKILL: children of the test process may inherit a mask
+    /// that blocks SIGTERM, and a hung stop would hang the whole test run.
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    }
+
+    /// The paths requested so far, in order (each logged when its request arrives).
+    public var requests: [String] {
+        let text = (try? String(contentsOf: requestLog, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// A 127.0.0.1 URL nothing listens on: a port bound and closed again.
+    public static func deadURL() throws -> String {
+        let port = try Fixtures.run(["python3", "-c",
+            "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1]); s.close()"]).stdout
+        return "http://127.0.0.1:\(port.trimmingCharacters(in: .whitespacesAndNewlines))"
+    }
+
+    private static let script = """
+        import functools, http.server, os, signal, sys, threading, time
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        root, delay, log, lifetime = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+        lock = threading.Lock()
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def do_GET(self):
+                with lock, open(log, 'a') as f:
+                    f.write(self.path + '\\n')
+                if delay and self.path.endswith('.rpm'):
+                    time.sleep(delay)
+                super().do_GET()
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Handler, directory=root))
+        server.daemon_threads = True
+        threading.Timer(lifetime, lambda: os._exit(0)).start()
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """
+}
+
+extension Fixtures {
+    /// `argv` run through a trampoline that clears the signal mask first: Foundation's Process
+    /// on Linux hands children the spawning thread's mask, in which SIGINT and SIGTERM are blocked,
+    /// so a test that signals a child must start it this way.
+    public static func withSignalsUnblocked(_ argv: [String]) -> [String] {
+        ["/usr/bin/env", "python3", "-c",
+         "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"] + argv
+    }
+}
