@@ -49,7 +49,7 @@ public enum TextReport {
 }
 
 /// "1 package", "2 packages".
-func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+public func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
     "\(n) " + (n == 1 ? singular : plural ?? singular + "s")
 }
 

@@ -93,7 +93,7 @@ struct ComposeCommand: ParsableCommand {
         case .published(let summary, let arches):
             try writeJUnit(CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
                                        baseSource: (try? inputs.base)?.description ?? "", arches: arches))
-            Output.print("composed \(summary.extensions) extensions, \(summary.packages) packages, "
+            Output.print("composed \(count(summary.extensions, "extension")), \(count(summary.packages, "package")), "
                 + "\(ByteCount.format(summary.bytes)) (fetched \(summary.fetched), \(ByteCount.format(summary.fetchedBytes))) "
                 + "into \(summary.output)\n")
             try image.export(tree: output, index: summary.index, quiet: inputs.quiet)

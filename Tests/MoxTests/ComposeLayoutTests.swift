@@ -44,6 +44,6 @@ struct ComposeLayoutTests {
         #expect(tty.status == 0, "\(tty.stdout)")
         #expect(tty.stdout.contains("\r\u{1B}[Kfetching "), "\(tty.stdout.debugDescription)")
         #expect(!tty.stdout.contains("\nfetched "), "no per-package log lines on a terminal")
-        #expect(tty.stdout.contains("composed 1 extensions, 4 packages"), "\(tty.stdout)")
+        #expect(tty.stdout.contains("composed 1 extension, 4 packages"), "\(tty.stdout)")
     }
 }
