@@ -131,8 +131,10 @@ public struct Composer: Sendable {
                 sha256[planned.path] = checksum.algorithm == "sha256"
                     ? checksum.hex : try Checksum.of(file: destination, algorithm: "sha256").hex
             }
-            _ = try Repodata.write(plan.packages.map { RepodataPackage(path: publisher.staging + "/" + $0.path, href: $0.path) },
-                                   root: publisher.staging, timestamp: timestamp)
+            // The sha256s are known (verified on fetch): createrepo_c then reads only the headers.
+            _ = try Repodata.write(plan.packages.map {
+                RepodataPackage(path: publisher.staging + "/" + $0.path, href: $0.path, sha256: sha256[$0.path])
+            }, root: publisher.staging, timestamp: timestamp)
             let index = builder.index(sha256: sha256, stateDigest: stateDigest)
             try index.encoded().write(to: URL(fileURLWithPath: publisher.staging + "/" + Self.indexName))
             try publisher.publish()

@@ -141,7 +141,11 @@ public struct ImageExport {
                 try FileManager.default.copyItem(atPath: tree + "/" + path, toPath: destination)
             }
         }
-        _ = try Repodata.write(paths.sorted().map { RepodataPackage(path: dir + "/" + $0, href: $0) },
+        var sha256: [String: String] = [:]
+        for ext in entry.extensions.values {
+            for package in ext.packages where package.sha256.count == 64 { sha256[package.path] = package.sha256 }
+        }
+        _ = try Repodata.write(paths.sorted().map { RepodataPackage(path: dir + "/" + $0, href: $0, sha256: sha256[$0]) },
                                root: dir, timestamp: index.timestamp)
         var view = index
         view.arches = [arch: entry]

@@ -7,11 +7,14 @@ public struct RepodataPackage: Sendable, Hashable {
     public var path: String
     /// Its location relative to the tree root, written verbatim as `location href`.
     public var href: String
+    /// The file's sha256 when the caller already knows it (verified): then only the header is read.
+    public var sha256: String?
 
     /// A package at `path`, listed at `href` (e.g. "extensions/usbguard/usbguard-1.0-1.el9.x86_64.rpm").
-    public init(path: String, href: String) {
+    public init(path: String, href: String, sha256: String? = nil) {
         self.path = path
         self.href = href
+        self.sha256 = sha256
     }
 }
 

@@ -40,22 +40,48 @@ struct RepodataWriter {
         }
     }
 
-    /// Reads one RPM's header (the payload is only streamed through sha256) and appends it to each file.
+    /// Reads one RPM's header and appends it to each file. The payload is streamed through sha256,
+    /// unless the caller knows the file's sha256 already: then only the header is read.
     private func add(_ package: RepodataPackage, to files: [MetadataFile]) throws(RepodataError) {
-        let read = try withGError({ .unreadablePackage(path: package.path, message: $0) }) {
-            cr_package_from_rpm(
-                package.path, CR_CHECKSUM_SHA256, package.href, nil, Int32(clamping: changelogLimit),
-                nil, CR_HDRR_NONE, $0)
+        let read = try withGError({ .unreadablePackage(path: package.path, message: $0) }) { error in
+            if package.sha256 == nil {
+                return cr_package_from_rpm(
+                    package.path, CR_CHECKSUM_SHA256, package.href, nil, Int32(clamping: changelogLimit),
+                    nil, CR_HDRR_NONE, error)
+            }
+            return cr_package_from_rpm_base(package.path, Int32(clamping: changelogLimit), CR_HDRR_NONE, error)
         }
         guard let read else {
             throw .unreadablePackage(path: package.path, message: "createrepo_c returned no package")
         }
         defer { cr_package_free(read) }
+        if let sha256 = package.sha256 {
+            try fillFileFields(read, package: package, sha256: sha256)
+        }
         // The file's mtime would otherwise become <time file>.
         read.pointee.time_file = gint64(timestamp)
         for file in files {
             try file.add(read)
         }
+    }
+
+    /// What cr_package_from_rpm derives from the file itself: checksum, location, size, header range.
+    private func fillFileFields(_ package: UnsafeMutablePointer<cr_Package>, package source: RepodataPackage,
+                                sha256: String) throws(RepodataError) {
+        let range = try withGError({ .unreadablePackage(path: source.path, message: $0) }) { error in
+            cr_get_header_byte_range(source.path, error)
+        }
+        var info = stat()
+        guard stat(source.path, &info) == 0 else {
+            throw .unreadablePackage(path: source.path, message: String(cString: strerror(errno)))
+        }
+        let chunk = package.pointee.chunk
+        package.pointee.pkgId = cr_safe_string_chunk_insert(chunk, sha256.lowercased())
+        package.pointee.checksum_type = cr_safe_string_chunk_insert(chunk, "sha256")
+        package.pointee.location_href = cr_safe_string_chunk_insert(chunk, source.href)
+        package.pointee.size_package = gint64(info.st_size)
+        package.pointee.rpm_header_start = gint64(range.start)
+        package.pointee.rpm_header_end = gint64(range.end)
     }
 
     /// An empty `dir`, whatever an interrupted earlier run left there.
