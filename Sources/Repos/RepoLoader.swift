@@ -68,20 +68,29 @@ public struct RepoLoader: Sendable {
         let paths = sources.map { CachePaths(directory: cacheDirectory, id: $0.repo.id, digest: $0.digest) }
         let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
 
-        // Phase 1: parse what the cache lacks, several repos at once.
-        let toParse = sources.indices.filter { !exists(paths[$0].full) && !exists(paths[$0].primary) }
+        // Phase 1: parse what the cache lacks, several repos at once; a large primary is itself
+        // cut in parts parsed side by side.
+        let cached = { (i: Int) in
+            exists(paths[i].full) || exists(paths[i].primary) || paths[i].parts.allSatisfy(exists)
+        }
+        let toParse = sources.indices.filter { !cached($0) }
         let parsed = try inParallel(toParse) { i throws(RepoLoadError) in
-            let scratch = Pool(arch: arch)
             let primary = try verifiedFile(sources[i].repomd.primary, of: sources[i])
             try solv(sources[i].repo.id) { () throws(SolvError) in
-                _ = try scratch.loadPrimary(name: sources[i].repo.id, priority: 0, primary: primary)
-                try scratch.writeCache(repo: sources[i].repo.id, to: paths[i].primary)
+                if (sources[i].repomd.primary.openSize ?? 0) >= Self.splitSize {
+                    try Pool.parsePrimaryInParts(primary, arch: arch, caches: paths[i].parts)
+                } else {
+                    let scratch = Pool(arch: arch)
+                    _ = try scratch.loadPrimary(name: sources[i].repo.id, priority: 0, primary: primary)
+                    try scratch.writeCache(repo: sources[i].repo.id, to: paths[i].primary)
+                }
             }
         }
         var fromCache = sources.indices.map { !parsed.contains($0) }
         var withFilelists = sources.indices.map { exists(paths[$0].full) }
         for i in sources.indices {
-            try loadCached(sources[i], path: withFilelists[i] ? paths[i].full : paths[i].primary, into: pool)
+            let files = withFilelists[i] ? [paths[i].full] : exists(paths[i].primary) ? [paths[i].primary] : paths[i].parts
+            try loadCached(sources[i], parts: files, into: pool)
         }
 
         // Phase 2: file dependencies primary.xml cannot answer need the filelists.
@@ -137,11 +146,15 @@ public struct RepoLoader: Sendable {
         }
     }
 
-    private func loadCached(_ source: Source, path: String, into pool: Pool) throws(RepoLoadError) {
-        guard pool.loadCached(name: source.repo.id, priority: source.repo.priority, cache: path) != nil else {
-            throw .solv(repo: source.repo.id, .unreadable(path: path, reason: "not a valid .solv file; remove it"))
+    private func loadCached(_ source: Source, parts: [String], into pool: Pool) throws(RepoLoadError) {
+        guard pool.loadCached(name: source.repo.id, priority: source.repo.priority, parts: parts) != nil else {
+            throw .solv(repo: source.repo.id,
+                        .unreadable(path: parts.joined(separator: ", "), reason: "not a valid .solv file; remove it"))
         }
     }
+
+    /// Uncompressed primary.xml size from which a repo is parsed in two parts at once.
+    static let splitSize = 16 << 20
 
     private func solv(_ repo: String, _ body: () throws(SolvError) -> Void) throws(RepoLoadError) {
         do { try body() } catch { throw .solv(repo: repo, error) }
@@ -222,12 +235,15 @@ struct Source: Sendable {
 /// Where the cache keeps a repo: keyed by the repomd.xml checksum, so new metadata means a new file.
 struct CachePaths: Sendable {
     let primary: String
+    /// The same as `primary`, when a large primary was parsed in parts.
+    let parts: [String]
     let full: String
 
     init(directory: String, id: String, digest: String) {
         let safe = String(id.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
         let stem = "\(directory)/solv/\(safe)-\(digest.prefix(32))"
         primary = stem + ".solv"
+        parts = [stem + ".part1.solv", stem + ".part2.solv"]
         full = stem + "-filelists.solv"
     }
 }

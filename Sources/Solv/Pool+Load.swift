@@ -5,13 +5,24 @@ extension Pool {
     /// Loads a repo from a `.solv` file written by `writeCache`. Returns nil (and loads nothing)
     /// when the file is missing or unreadable, so the caller parses the XML instead.
     public func loadCached(name: String, priority: Int, cache: String) -> Int? {
-        guard let fp = fopen(cache, "r") else { return nil }
-        defer { fclose(fp) }
+        loadCached(name: name, priority: priority, parts: [cache])
+    }
+
+    /// Loads a repo from several `.solv` files, each holding part of its packages.
+    public func loadCached(name: String, priority: Int, parts: [String]) -> Int? {
         let repo = makeRepo(name: name, priority: priority)
-        guard repo_add_solv(repo, fp, 0) == 0 else {
-            // A stale or truncated cache is not an error: the caller parses the XML again.
-            repo_free(repo, 1)
-            return nil
+        for part in parts {
+            guard let fp = fopen(part, "r") else {
+                repo_free(repo, 1)
+                return nil
+            }
+            let rc = repo_add_solv(repo, fp, 0)
+            fclose(fp)
+            guard rc == 0 else {
+                // A stale or truncated cache is not an error: the caller parses the XML again.
+                repo_free(repo, 1)
+                return nil
+            }
         }
         register(repo, name: name)
         return Int(repo.pointee.nsolvables)
