@@ -70,9 +70,7 @@ public struct RepoLoader: Sendable {
 
         // Phase 1: parse what the cache lacks, several repos at once; a large primary is itself
         // cut in parts parsed side by side.
-        let cached = { (i: Int) in
-            exists(paths[i].full) || exists(paths[i].primary) || paths[i].parts.allSatisfy(exists)
-        }
+        let cached = { (i: Int) in exists(paths[i].primary) || paths[i].parts.allSatisfy(exists) }
         let toParse = sources.indices.filter { !cached($0) }
         let parsed = try inParallel(toParse) { i throws(RepoLoadError) in
             let primary = try verifiedFile(sources[i].repomd.primary, of: sources[i])
@@ -87,10 +85,12 @@ public struct RepoLoader: Sendable {
             }
         }
         var fromCache = sources.indices.map { !parsed.contains($0) }
-        var withFilelists = sources.indices.map { exists(paths[$0].full) }
+        var withFilelists = sources.indices.map { _ in false }
         for i in sources.indices {
-            let files = withFilelists[i] ? [paths[i].full] : exists(paths[i].primary) ? [paths[i].primary] : paths[i].parts
-            try loadCached(sources[i], parts: files, into: pool)
+            try loadCached(sources[i], parts: exists(paths[i].primary) ? [paths[i].primary] : paths[i].parts, into: pool)
+            // Filelists an earlier run needed come as an extension on top of the primary.
+            withFilelists[i] = exists(paths[i].filelists)
+                && pool.loadExtension(repo: sources[i].repo.id, path: paths[i].filelists)
         }
 
         // Phase 2: file dependencies primary.xml cannot answer need the filelists.
@@ -102,7 +102,7 @@ public struct RepoLoader: Sendable {
                 let filelists = try verifiedFile(record, of: sources[i])
                 try solv(sources[i].repo.id) { () throws(SolvError) in
                     try pool.addFilelists(repo: sources[i].repo.id, filelists: filelists)
-                    try pool.writeCache(repo: sources[i].repo.id, to: paths[i].full)
+                    try pool.writeFilelistsExtension(repo: sources[i].repo.id, to: paths[i].filelists)
                 }
                 withFilelists[i] = true
                 fromCache[i] = false
@@ -237,13 +237,15 @@ struct CachePaths: Sendable {
     let primary: String
     /// The same as `primary`, when a large primary was parsed in parts.
     let parts: [String]
-    let full: String
+    /// The filelists, as an extension loaded on top of the primary.
+    let filelists: String
 
     init(directory: String, id: String, digest: String) {
         let safe = String(id.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
-        let stem = "\(directory)/solv/\(safe)-\(digest.prefix(32))"
+        // v2: filelists as an extension of the primary, no longer a whole second copy of the repo.
+        let stem = "\(directory)/solv/\(safe)-\(digest.prefix(32))-v2"
         primary = stem + ".solv"
         parts = [stem + ".part1.solv", stem + ".part2.solv"]
-        full = stem + "-filelists.solv"
+        filelists = stem + ".filelists.solv"
     }
 }

@@ -54,6 +54,11 @@ extension Pool {
     /// Writes a loaded repo to a `.solv` file atomically (temporary file, then rename).
     public func writeCache(repo name: String, to path: String) throws(SolvError) {
         guard let repo = repos[name] else { return }
+        try writeAtomically(path) { fp in mox_repo_write_cache(repo, fp) }
+    }
+
+    /// Runs `write` on a temporary file beside `path`, then renames it into place.
+    private func writeAtomically(_ path: String, _ write: (UnsafeMutablePointer<FILE>) -> Int32) throws(SolvError) {
         let dir = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -64,13 +69,32 @@ extension Pool {
         guard let fp = fopen(tmp, "w") else {
             throw .cacheWrite(path: path, reason: String(cString: strerror(errno)))
         }
-        let rc = mox_repo_write_cache(repo, fp)
+        let rc = write(fp)
         let closed = fclose(fp)
         guard rc == 0, closed == 0, rename(tmp, path) == 0 else {
             let reason = rc != 0 ? String(cString: pool_errstr(raw)) : String(cString: strerror(errno))
             unlink(tmp)
             throw .cacheWrite(path: path, reason: reason)
         }
+    }
+
+    /// Writes what `addFilelists` added to a repo (its last data area) as a `.solv` extension,
+    /// atomically: much smaller than the whole repo, and loaded on top of it by `loadExtension`.
+    public func writeFilelistsExtension(repo name: String, to path: String) throws(SolvError) {
+        guard let repo = repos[name], repo.pointee.nrepodata > 1,
+              let data = repo_id2repodata(repo, repo.pointee.nrepodata - 1) else { return }
+        try writeAtomically(path) { fp in repodata_write(data, fp) }
+    }
+
+    /// Adds a `.solv` extension written by `writeFilelistsExtension` to a loaded repo; false when
+    /// it is missing or unreadable (the caller then reads filelists.xml again).
+    public func loadExtension(repo name: String, path: String) -> Bool {
+        guard let repo = repos[name], let fp = fopen(path, "r") else { return false }
+        defer { fclose(fp) }
+        guard repo_add_solv(repo, fp, Int32(REPO_EXTEND_SOLVABLES)) == 0 else { return false }
+        indexedRepos = nil
+        fileProvidesAdded = false
+        return true
     }
 
     /// File dependencies no loaded package provides: when non-empty, the repos' filelists are needed.

@@ -138,6 +138,12 @@ struct RepoInputTests {
         #expect(result.status == 0, "\(result.stdout)")
         let packages = (try? JSONDocument(result.stdout).nevras("data")) ?? []
         #expect(packages == [W.fileDep.nevra, W.fooData.nevra])
+
+        // The second run reads the filelists from the cache (an extension of the cached primary).
+        let again = try run.moxOnWorld(["--format", "json"])
+        #expect(again.stderr.contains("cached, with filelists"), "\(again.stderr)")
+        #expect(again.status == 0, "\(again.stdout)")
+        #expect(((try? JSONDocument(again.stdout).nevras("data")) ?? []) == packages)
     }
 
     @Test(arguments: ["gz", "xz", "bz2", "zst", "plain"])
