@@ -23,6 +23,7 @@ public final class Fetcher: Sendable {
     /// fetching what is missing, several at once. Results come in the order of `requests`.
     /// All failures are collected: one is thrown as is, more as `.several`.
     public func fetch(_ requests: [FetchRequest]) throws(FetchError) -> [FetchResult] {
+        cache.removeLeftovers()
         // The same package asked for twice (two arches, two repos) is fetched once.
         var firstRequest: [Checksum: Int] = [:]
         var unique: [FetchRequest] = []

@@ -96,7 +96,8 @@ func publish(_ temporary: String, at destination: String) throws(FetchError) {
 /// A unique name in `directory` for a file being written, hidden from directory listings.
 func temporaryName(in directory: String, for name: String) -> String {
     let safe = name.replacingOccurrences(of: "/", with: "_")
-    return (directory as NSString).appendingPathComponent(".\(safe).\(UUID().uuidString.prefix(12)).part")
+    // The pid lets a later run tell the leftovers of a killed run from the files of a live one.
+    return (directory as NSString).appendingPathComponent(".\(safe).\(getpid()).\(UUID().uuidString.prefix(12)).part")
 }
 
 /// strerror(errno) as a String.

@@ -41,6 +41,18 @@ public struct PackageCache: Sendable {
         return placement
     }
 
+    /// Removes partial downloads of runs that are no longer alive (killed mid-download).
+    func removeLeftovers() {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: temporaryDirectory)) ?? []
+        where entry.hasSuffix(".part") {
+            let fields = entry.split(separator: ".")
+            if fields.count >= 3, let pid = Int32(fields[fields.count - 3]), pid == getpid() || kill(pid, 0) == 0 {
+                continue
+            }
+            unlink(temporaryDirectory + "/" + entry)
+        }
+    }
+
     /// Where partial downloads are written: inside the cache, so rename(2) can publish them.
     var temporaryDirectory: String { "\(directory)/tmp" }
 
