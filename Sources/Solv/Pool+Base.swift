@@ -13,7 +13,8 @@ extension Pool {
         let absoluteRoot = URL(fileURLWithPath: root).standardizedFileURL.path
         // libsolv reads the rpmdb through librpm, which takes the dbpath from this macro. An absolute
         // path without a pool rootdir is the one combination Debian's patched libsolv honours.
-        rpmPushMacro(nil, "_dbpath", nil, absoluteRoot + dbpath, RMIL_CMDLINE)
+        let directory = RPMDatabase.resolve(dbpath, inside: absoluteRoot) ?? absoluteRoot + dbpath
+        rpmPushMacro(nil, "_dbpath", nil, directory, RMIL_CMDLINE)
         defer { rpmPopMacro(nil, "_dbpath") }
         let before = Int(repo.pointee.nsolvables)
         guard repo_add_rpmdb(repo, nil, Int32(REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE)) == 0 else {

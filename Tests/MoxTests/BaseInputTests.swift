@@ -35,6 +35,25 @@ struct BaseInputTests {
         try expectSawWorldBase(try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-rootfs", root.path]))
     }
 
+    /// Images link var/lib/rpm to /usr/share/rpm: the link is the image's, never the host's.
+    @Test func absoluteSymlinkInTheRootfsResolvesInsideTheRootfs() throws {
+        let run = try CheckRun("symlinked", yaml: Self.yaml)
+        let root = run.directory.appendingPathComponent("rootfs")
+        try Fixtures.makeRootfs(try CheckWorld.get().baseRPMs, at: root, dbpath: "/usr/lib/sysimage/rpm-real")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("var/lib"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("var/lib/rpm").path,
+                                                   withDestinationPath: "/usr/lib/sysimage/rpm-real")
+        try expectSawWorldBase(try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-rootfs", root.path]))
+
+        // A link out of the image that happens to name an rpmdb on this machine is not followed there.
+        let other = run.directory.appendingPathComponent("other-root")
+        try FileManager.default.createDirectory(at: other.appendingPathComponent("var/lib"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: other.appendingPathComponent("var/lib/rpm").path,
+                                                   withDestinationPath: root.appendingPathComponent("usr/lib/sysimage/rpm-real").path)
+        let escaped = try run.moxOnWorld(["-q"], base: ["--base-rootfs", other.path])
+        #expect(escaped.status == 2, "\(escaped.stderr)")
+    }
+
     @Test func rootfsWithoutRpmdbIsInvalidInputSayingWhereItLooked() throws {
         let run = try CheckRun("nodb", yaml: Self.yaml)
         let root = run.directory.appendingPathComponent("empty-root")
