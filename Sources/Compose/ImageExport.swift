@@ -77,11 +77,8 @@ public struct ImageExport {
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
             for arch in arches {
                 let view = arches.count == 1 ? tree : try archView(arch, in: scratch + "/tree-\(arch)")
-                let file = request.layerFile.map { $0.replacingOccurrences(of: "{arch}", with: arch) }
-                    ?? scratch + "/layer-\(arch)"
-                if let parent = Optional((file as NSString).deletingLastPathComponent), !parent.isEmpty {
-                    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-                }
+                // Written in the scratch directory; a --layer file gets it only once all went well.
+                let file = scratch + "/layer-\(arch)"
                 let blob = try Layer.write(sources(of: view), to: file, compression: request.compression,
                                            mtime: index.timestamp)
                 log("\(arch): layer \(blob.digest) (\(blob.size) bytes, diff_id \(blob.diffID))")
@@ -92,11 +89,33 @@ public struct ImageExport {
             if let layout = request.layout {
                 digest = try OCILayout.write(images: images, to: layout, tag: request.tag)
             }
+            if let layerFile = request.layerFile {
+                for arch in arches {
+                    try Self.place(scratch + "/layer-\(arch)", at: layerFile.replacingOccurrences(of: "{arch}", with: arch))
+                }
+            }
             return ImageOutcome(digest: digest, layers: layers)
         } catch let error as ComposeError {
             throw error
         } catch {
             throw .environment("image: \(error)")
+        }
+    }
+
+    /// Moves a finished layer to `destination` in one rename (copying beside it first when it is on
+    /// another file system), so a `--layer` file is either the old one or the new one, never partial.
+    static func place(_ source: String, at destination: String) throws {
+        let parent = (destination as NSString).deletingLastPathComponent
+        if !parent.isEmpty {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        }
+        if rename(source, destination) == 0 { return }
+        let temporary = (parent.isEmpty ? "." : parent) + "/.\((destination as NSString).lastPathComponent).mox-tmp-\(getpid())"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try FileManager.default.copyItem(atPath: source, toPath: temporary)
+        guard rename(temporary, destination) == 0 else {
+            unlink(temporary)
+            throw ComposeError.environment("\(destination): cannot move the layer in place: \(String(cString: strerror(errno)))")
         }
     }
 
