@@ -33,7 +33,7 @@ struct ComposeCommand: ParsableCommand {
 
     @OptionGroup var image: ImageOptions
 
-    @Option(help: "Report format when extensions fail: text or json.")
+    @Option(help: "Output format: text or json (the outcome, or the check report when extensions fail).")
     var format: OutputFormat = .text
 
     @Option(name: .customLong("junit"), help: ArgumentHelp("Also write a JUnit XML report here.", valueName: "file"))
@@ -88,16 +88,45 @@ struct ComposeCommand: ParsableCommand {
         case .unchanged(let index, let arches):
             try writeJUnit(CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
                                        baseSource: (try? inputs.base)?.description ?? "", arches: arches))
-            Output.print("no change: \(output) is up to date (\(index.stateDigest))\n")
-            try image.export(tree: output, index: index, quiet: inputs.quiet)
+            let written = try image.export(tree: output, index: index, quiet: inputs.quiet)
+            switch format {
+            case .text:
+                Output.print("no change: \(output) is up to date (\(index.stateDigest))\n" + image.describe(written))
+            case .json:
+                Output.print(summaryJSON(status: "unchanged", index: index, summary: nil, image: written))
+            }
         case .published(let summary, let arches):
             try writeJUnit(CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
                                        baseSource: (try? inputs.base)?.description ?? "", arches: arches))
-            Output.print("composed \(count(summary.extensions, "extension")), \(count(summary.packages, "package")), "
-                + "\(ByteCount.format(summary.bytes)) (fetched \(summary.fetched), \(ByteCount.format(summary.fetchedBytes))) "
-                + "into \(summary.output)\n")
-            try image.export(tree: output, index: summary.index, quiet: inputs.quiet)
+            let written = try image.export(tree: output, index: summary.index, quiet: inputs.quiet)
+            switch format {
+            case .text:
+                Output.print("composed \(count(summary.extensions, "extension")), \(count(summary.packages, "package")), "
+                    + "\(ByteCount.format(summary.bytes)) (fetched \(summary.fetched), \(ByteCount.format(summary.fetchedBytes))) "
+                    + "into \(summary.output)\n" + image.describe(written))
+            case .json:
+                Output.print(summaryJSON(status: "published", index: summary.index, summary: summary, image: written))
+            }
         }
+    }
+
+    /// The outcome for machines (`--format json`); documented in docs/index-json.md.
+    private func summaryJSON(status: String, index: ComposeIndex, summary: ComposeSummary?, image written: ImageOutcome?) -> String {
+        var document: [String: Any] = [
+            "schemaVersion": 1, "status": status, "stateDigest": index.stateDigest,
+            "output": URL(fileURLWithPath: output).standardizedFileURL.path,
+            "index": URL(fileURLWithPath: output).standardizedFileURL.path + "/" + Composer.indexName,
+        ]
+        if let summary {
+            document["extensions"] = summary.extensions
+            document["packages"] = summary.packages
+            document["bytes"] = summary.bytes
+            document["fetched"] = ["packages": summary.fetched, "bytes": summary.fetchedBytes]
+        }
+        if let image = image.json(written) { document["image"] = image }
+        let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? JSONSerialization.data(withJSONObject: document, options: options)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     private func writeJUnit(_ report: CheckReport) throws {

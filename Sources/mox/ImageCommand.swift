@@ -33,7 +33,7 @@ struct ImageCommand: ParsableCommand {
             Output.log("mox: error: --layer \(layer): the tree has several arches; put {arch} in the file name")
             throw ExitCode(Exit.invalidInput)
         }
-        try image.export(tree: tree, index: index, quiet: false)
+        Output.print(image.describe(try image.export(tree: tree, index: index, quiet: false)))
     }
 }
 
@@ -95,22 +95,14 @@ struct ImageOptions: ParsableArguments {
         return result
     }
 
-    /// Writes the image of the tree at `tree`, when an image output was asked for.
-    func export(tree: String, index: ComposeIndex, quiet: Bool) throws {
+    /// Writes the image of the tree at `tree`, when an image output was asked for; nil otherwise.
+    func export(tree: String, index: ComposeIndex, quiet: Bool) throws -> ImageOutcome? {
         let request = ImageRequest(layout: ociLayout, tag: tag, layerFile: layerFile, compression: compression,
                                    labels: try parsedLabels(), baseImage: baseImage, version: imageVersion)
-        guard request.wanted else { return }
+        guard request.wanted else { return nil }
         do throws(ComposeError) {
-            let outcome = try ImageExport(tree: tree, index: index, request: request)
+            return try ImageExport(tree: tree, index: index, request: request)
                 .run(log: quiet ? { _ in } : { Output.log($0) })
-            if let layout = ociLayout, let digest = outcome.digest {
-                Output.print("image \(layout):\(tag) \(digest)\n")
-            }
-            if let layerFile {
-                for (arch, blob) in outcome.layers.sorted(by: { $0.key < $1.key }) {
-                    Output.print("layer \(layerFile.replacingOccurrences(of: "{arch}", with: arch)) \(blob.digest)\n")
-                }
-            }
         } catch {
             Output.log("mox: error: \(error)")
             switch error {
@@ -118,6 +110,37 @@ struct ImageOptions: ParsableArguments {
             case .environment: throw ExitCode(Exit.environment)
             }
         }
+    }
+
+    /// One line per output written: `image IMG:TAG DIGEST`, `layer FILE DIGEST`.
+    func describe(_ outcome: ImageOutcome?) -> String {
+        guard let outcome else { return "" }
+        var text = ""
+        if let layout = ociLayout, let digest = outcome.digest { text += "image \(layout):\(tag) \(digest)\n" }
+        if let layerFile {
+            for (arch, blob) in outcome.layers.sorted(by: { $0.key < $1.key }) {
+                text += "layer \(layerFile.replacingOccurrences(of: "{arch}", with: arch)) \(blob.digest)\n"
+            }
+        }
+        return text
+    }
+
+    /// The same, for `--format json`.
+    func json(_ outcome: ImageOutcome?) -> [String: Any]? {
+        guard let outcome else { return nil }
+        var result: [String: Any] = [:]
+        if let layout = ociLayout, let digest = outcome.digest {
+            result["layout"] = ["path": layout, "tag": tag, "digest": digest]
+        }
+        var layers: [String: Any] = [:]
+        for (arch, blob) in outcome.layers {
+            var entry: [String: Any] = ["digest": blob.digest, "diffID": blob.diffID, "size": blob.size,
+                                        "mediaType": blob.mediaType]
+            if let layerFile { entry["file"] = layerFile.replacingOccurrences(of: "{arch}", with: arch) }
+            layers[arch] = entry
+        }
+        result["layers"] = layers
+        return result
     }
 }
 

@@ -19,6 +19,25 @@ struct ComposeRerunTests {
         #expect(try stagingLeftovers(beside: run.output).isEmpty)
     }
 
+    /// Pipelines read the outcome as JSON: what was published, or that nothing changed.
+    @Test func jsonOutcomeSaysPublishedThenUnchangedWithTheIndexDigest() throws {
+        let run = try ComposeRun("compose-json")
+        let first = try run.compose(["--format", "json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let published = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let index = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: run.output.appendingPathComponent("extensions.json"))) as? [String: Any])
+        #expect(published["status"] as? String == "published")
+        #expect(published["stateDigest"] as? String == index["stateDigest"] as? String)
+        #expect(published["packages"] as? Int == W.expectedTree.count)
+        #expect(published["output"] as? String == run.output.standardizedFileURL.path)
+
+        let second = try run.compose(["--format", "json"])
+        let unchanged = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        #expect(unchanged["status"] as? String == "unchanged")
+        #expect(unchanged["stateDigest"] as? String == index["stateDigest"] as? String)
+    }
+
     @Test func addingAnExtensionFetchesOnlyItsNewPackages() throws {
         let run = try ComposeRun("compose-add")
         #expect(try run.compose().status == 0)
