@@ -59,6 +59,11 @@ final class HTTPClient {
             _ = mox_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(total * 1000))
         }
         _ = mox_curl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent)
+        // A private CA (a mirror inside a company): the variables curl and OpenSSL users already set.
+        let environment = ProcessInfo.processInfo.environment
+        if let bundle = environment["CURL_CA_BUNDLE"] ?? environment["SSL_CERT_FILE"], !bundle.isEmpty {
+            _ = mox_curl_setopt_string(handle, CURLOPT_CAINFO, bundle)
+        }
         _ = mox_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorText)
         _ = mox_curl_setopt_write(handle) { data, size, count, context in
             guard let data, let context else { return 0 }

@@ -4,19 +4,21 @@ import Foundation
 
 /// A static file server on an ephemeral port of 127.0.0.1; stopped by `stop()` or when released.
 public final class FileServer: @unchecked Sendable {
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>`, or `https://` when serving with a certificate.
     public let baseURL: String
     private let process: Process
     private let requestLog: URL
 
     /// Serves `root`; every `.rpm` response waits `rpmDelay` seconds first. The server exits by
-    /// itself after `lifetime` seconds so a failed test cannot leave it running.
-    public init(serving root: URL, rpmDelay: Double = 0, lifetime: Double = 300) throws {
+    /// itself after `lifetime` seconds so a failed test cannot leave it running. With `tls` (a PEM
+    /// file holding the certificate and its key) it speaks https.
+    public init(serving root: URL, rpmDelay: Double = 0, lifetime: Double = 300, tls: URL? = nil) throws {
         requestLog = try Fixtures.temporaryDirectory("http-log").appendingPathComponent("requests")
         try Data().write(to: requestLog)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, root.path, String(rpmDelay), requestLog.path, String(lifetime)]
+        process.arguments = ["python3", "-c", Self.script, root.path, String(rpmDelay), requestLog.path, String(lifetime),
+                             tls?.path ?? ""]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -28,7 +30,7 @@ public final class FileServer: @unchecked Sendable {
             process.terminate()
             throw FixtureError.commandFailed(argv: ["python3", "http server"], status: -1, stderr: "no port: '\(line)'")
         }
-        baseURL = "http://127.0.0.1:\(port)"
+        baseURL = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
     }
 
     deinit { stop() }
@@ -56,7 +58,7 @@ public final class FileServer: @unchecked Sendable {
     }
 
     private static let script = """
-        import functools, http.server, os, signal, sys, threading, time
+        import functools, http.server, os, signal, ssl, sys, threading, time
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
         root, delay, log, lifetime = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
         lock = threading.Lock()
@@ -71,6 +73,10 @@ public final class FileServer: @unchecked Sendable {
                 pass
         server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Handler, directory=root))
         server.daemon_threads = True
+        if sys.argv[5]:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[5])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
         threading.Timer(lifetime, lambda: os._exit(0)).start()
         print(server.server_address[1], flush=True)
         server.serve_forever()
@@ -78,6 +84,18 @@ public final class FileServer: @unchecked Sendable {
 }
 
 extension Fixtures {
+    /// A self-signed certificate for 127.0.0.1 and its key in one PEM file (openssl req -x509).
+    public static func selfSignedCertificate(in dir: URL) throws -> URL {
+        let pem = dir.appendingPathComponent("server.pem")
+        let key = dir.appendingPathComponent("server.key")
+        let cert = dir.appendingPathComponent("server.crt")
+        try run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                 "-keyout", key.path, "-out", cert.path])
+        try (Data(contentsOf: cert) + Data(contentsOf: key)).write(to: pem)
+        return pem
+    }
+
     /// `argv` run through a trampoline that clears the signal mask first: Foundation's Process
     /// on Linux hands children the spawning thread's mask, in which SIGINT and SIGTERM are blocked,
     /// so a test that signals a child must start it this way.

@@ -36,6 +36,25 @@ struct ComposeHTTPTests {
         #expect(repos.allSatisfy { ($0["baseurl"] as? String)?.hasPrefix(server.baseURL) == true }, "\(repos)")
     }
 
+    /// https mirrors with a private CA: trusted through CURL_CA_BUNDLE, refused without it.
+    @Test func composesFromAnHTTPSRepoWhoseCertificateIsTrusted() throws {
+        let run = try ComposeRun("compose-https")
+        let pem = try Fixtures.selfSignedCertificate(in: run.directory)
+        let server = try FileServer(serving: try W.get().directory.appendingPathComponent("repos"), tls: pem)
+        defer { server.stop() }
+        #expect(server.baseURL.hasPrefix("https://"))
+        let reposDir = try httpReposDir(in: run) { "\(server.baseURL)/\($0)" }
+
+        let untrusted = try run.compose(reposDir: reposDir, environment: ["CURL_CA_BUNDLE": "", "SSL_CERT_FILE": ""])
+        #expect(untrusted.status == 3, "an unknown certificate must be refused: \(untrusted.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: run.output.path))
+
+        let trusted = try run.compose(reposDir: reposDir, environment: ["CURL_CA_BUNDLE": pem.path])
+        #expect(trusted.status == 0, "\(trusted.stdout)\n\(trusted.stderr)")
+        #expect(files(under: run.output).filter { $0.hasSuffix(".rpm") } == W.expectedTree)
+        #expect(server.requests.contains("/os/repodata/repomd.xml"))
+    }
+
     @Test func aDeadFirstBaseurlFailsOverToTheSecond() throws {
         let server = try serveWorld()
         defer { server.stop() }
