@@ -122,6 +122,34 @@ struct ComposeFailureTests {
         }
     }
 
+    /// gpgkey may be a URL: the key is downloaded, and it is the key the signature is checked against.
+    @Test(.enabled(if: Fixtures.corpus != nil, "../shared/corpus is absent"),
+          arguments: [("rpm.org-rsa-2048-test.pub", true), ("rpm.org-ed25519-test.pub", false)])
+    func aSignedPackageIsCheckedAgainstAKeyServedOverHTTP(key: String, passes: Bool) throws {
+        let corpus = try #require(Fixtures.corpus).appendingPathComponent("rpms/rpm-upstream")
+        let run = try ComposeRun("compose-httpkey", yaml: "repos: [corpus]\nextensions:\n  hello:\n    packages: [hello]\n")
+        let repo = run.directory.appendingPathComponent("corpus-repo")
+        try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: corpus.appendingPathComponent("hello-2.0-1.x86_64-signed.rpm"),
+                                         to: repo.appendingPathComponent("hello-2.0-1.x86_64.rpm"))
+        try Fixtures.createRepo(repo)
+        let server = try FileServer(serving: corpus.appendingPathComponent("keys"))
+        defer { server.stop() }
+        let reposDir = run.directory.appendingPathComponent("repos.d")
+        try FileManager.default.createDirectory(at: reposDir, withIntermediateDirectories: true)
+        try "[corpus]\nname=corpus\nbaseurl=\(repo.absoluteString)\ngpgcheck=1\ngpgkey=\(server.baseURL)/\(key)\n"
+            .write(to: reposDir.appendingPathComponent("corpus.repo"), atomically: true, encoding: .utf8)
+
+        let result = try run.compose(reposDir: reposDir)
+        #expect(server.requests.contains("/\(key)"), "\(server.requests)")
+        if passes {
+            #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        } else {
+            #expect(result.status == 3, "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: run.output.path))
+        }
+    }
+
     @Test func aPackageThatIsNotWhatTheMetadataSaysIsRefused() throws {
         let run = try ComposeRun("compose-checksum", yaml: "repos: [mine]\nextensions:\n  solo:\n    packages: [solo]\n")
         let repo = run.directory.appendingPathComponent("mine")
