@@ -124,9 +124,11 @@ public struct CheckSession: Sendable {
     }
 
     /// Builds the pool for one architecture: repos (checksummed, cached), then the base.
+    /// Input mistakes (exit 2) are found before any repo is read (exit 3 problems).
     public func load(arch: String, log: (String) -> Void = { _ in }) throws(CheckError) -> LoadedArch {
         let (definitions, warnings) = try repoDefinitions(arch: arch)
         warnings.forEach { log("warning: \($0)") }
+        let base = try checkedBase(for: arch)
         let pool = Pool(arch: arch)
         let repos: [LoadedRepo]
         do {
@@ -138,7 +140,36 @@ public struct CheckSession: Sendable {
             let source = repo.fromCache ? "cached" : "parsed"
             log("\(arch): repo \(repo.id): \(repo.packages) packages (\(source)\(repo.withFilelists ? ", with filelists" : ""))")
         }
-        var dbpath: String? = nil
+        switch base {
+        case let .rootfs(root, dbpath):
+            do {
+                let count = try pool.loadBase(rootfs: root, dbpath: dbpath)
+                log("\(arch): base \(root) (rpmdb \(dbpath)): \(count) packages")
+            } catch {
+                throw .environment("\(error)")
+            }
+            return LoadedArch(pool: pool, repos: repos, baseDBPath: dbpath)
+        case let .packages(file, list):
+            do {
+                let count = try pool.loadBase(packages: list)
+                log("\(arch): base \(file): \(count) packages")
+            } catch {
+                if case .basePackagesNotFound(let missing) = error {
+                    throw .invalidInput("--base-packages \(file): \(missing.count) package(s) are in none of the repos "
+                        + "(" + repos.map(\.id).joined(separator: ", ") + "): "
+                        + missing.prefix(20).map(\.description).joined(separator: ", ")
+                        + (missing.count > 20 ? ", ..." : "")
+                        + "; add the repos the base was built from")
+                }
+                throw .environment("\(error)")
+            }
+            return LoadedArch(pool: pool, repos: repos, baseDBPath: nil)
+        }
+    }
+
+    /// The base of `arch`, checked as far as it can be without the repos: the rootfs and its
+    /// rpmdb exist, or the package list parses.
+    private func checkedBase(for arch: String) throws(CheckError) -> CheckedBase {
         guard let base = base.source(for: arch) else {
             throw .invalidInput("no base for \(arch): give --base-rootfs \(arch)=DIR or --base-packages \(arch)=FILE")
         }
@@ -153,35 +184,19 @@ public struct CheckSession: Sendable {
                 throw .invalidInput("--base-rootfs \(root): no rpmdb found; looked in "
                     + looked.joined(separator: ", ") + "; point at the root of an OS image")
             }
-            dbpath = found
-            do {
-                let count = try pool.loadBase(rootfs: root, dbpath: found)
-                log("\(arch): base \(root) (rpmdb \(found)): \(count) packages")
-            } catch {
-                throw .environment("\(error)")
-            }
+            return .rootfs(root, dbpath: found)
         case .packages(let file):
-            let list: [NEVRA]
             do {
-                list = try BasePackageList.load(file: file)
+                return .packages(file, try BasePackageList.load(file: file))
             } catch {
                 throw .invalidInput("\(error)")
             }
-            do {
-                let count = try pool.loadBase(packages: list)
-                log("\(arch): base \(file): \(count) packages")
-            } catch {
-                if case .basePackagesNotFound(let missing) = error {
-                    throw .invalidInput("--base-packages \(file): \(missing.count) package(s) are in none of the repos "
-                        + "(" + repos.map(\.id).joined(separator: ", ") + "): "
-                        + missing.prefix(20).map(\.description).joined(separator: ", ")
-                        + (missing.count > 20 ? ", ..." : "")
-                        + "; add the repos the base was built from")
-                }
-                throw .environment("\(error)")
-            }
         }
-        return LoadedArch(pool: pool, repos: repos, baseDBPath: dbpath)
+    }
+
+    private enum CheckedBase {
+        case rootfs(String, dbpath: String)
+        case packages(String, [NEVRA])
     }
 
     /// Loads and resolves every extension for each architecture, in order.
