@@ -41,6 +41,8 @@ public struct ComposeSummary: Sendable {
     public let fetched: Int
     public let fetchedBytes: Int64
     public let index: ComposeIndex
+    /// What changed from the tree that was at the output before; nil when there was none.
+    public let changes: IndexDiff?
 }
 
 /// `mox compose`: resolve exactly as `check` does, then fetch, verify and lay out the tree, and publish it atomically.
@@ -137,13 +139,14 @@ public struct Composer: Sendable {
             }, root: publisher.staging, timestamp: timestamp)
             let index = builder.index(sha256: sha256, stateDigest: stateDigest)
             try index.encoded().write(to: URL(fileURLWithPath: publisher.staging + "/" + Self.indexName))
+            let changes = ComposeIndex.read(from: indexPath).map { IndexDiff(old: $0, new: index) }
             try publisher.publish()
             let fetched = results.filter { !$0.wasCached }
             return .published(ComposeSummary(
                 output: publisher.output, extensions: Set(index.arches.values.flatMap { $0.extensions.filter { $0.value.status == "resolved" }.keys }).count,
                 packages: plan.packages.count, bytes: plan.totalSize,
                 fetched: fetched.count, fetchedBytes: fetched.reduce(0) { $0 + $1.bytesTransferred },
-                index: index), reports)
+                index: index, changes: changes), reports)
         } catch {
             publisher.discard()
             throw .environment("\(error)")

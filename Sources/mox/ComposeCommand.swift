@@ -103,7 +103,7 @@ struct ComposeCommand: ParsableCommand {
             case .text:
                 Output.print("composed \(count(summary.extensions, "extension")), \(count(summary.packages, "package")), "
                     + "\(ByteCount.format(summary.bytes)) (fetched \(summary.fetched), \(ByteCount.format(summary.fetchedBytes))) "
-                    + "into \(summary.output)\n" + image.describe(written))
+                    + "into \(summary.output)\n" + image.describe(written) + (summary.changes.map { DiffCommand.render($0, limit: 40) } ?? ""))
             case .json:
                 Output.print(summaryJSON(status: "published", index: summary.index, summary: summary, image: written))
             }
@@ -122,6 +122,7 @@ struct ComposeCommand: ParsableCommand {
             document["packages"] = summary.packages
             document["bytes"] = summary.bytes
             document["fetched"] = ["packages": summary.fetched, "bytes": summary.fetchedBytes]
+            if let changes = summary.changes { document["changes"] = DiffCommand.json(changes) }
         }
         if let image = image.json(written) { document["image"] = image }
         let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -38,6 +38,33 @@ struct ComposeRerunTests {
         #expect(unchanged["stateDigest"] as? String == index["stateDigest"] as? String)
     }
 
+    /// Release engineers see what a recompose changed, and can compare any two trees.
+    @Test func aRecomposeListsWhatChangedAndMoxDiffComparesTrees() throws {
+        let run = try ComposeRun("compose-diff")
+        #expect(try run.compose().status == 0)
+        let old = run.directory.appendingPathComponent("old-tree")
+        try FileManager.default.copyItem(at: run.output, to: old)
+        try run.write(yaml: W.manifest + "  solo:\n    packages: [solo]\n")
+        let second = try run.compose()
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("changes since the previous tree:"), "\(second.stdout)")
+        #expect(second.stdout.contains("x86_64 solo: new extension"), "\(second.stdout)")
+
+        let mox = try Mox.binary.path
+        let diff = try Fixtures.run([mox, "diff", old.path, run.output.path], allowFailure: true)
+        #expect(diff.status == 1, "differences: exit 1 as diff(1): \(diff.stderr)")
+        #expect(diff.stdout.contains("x86_64 solo: new extension"), "\(diff.stdout)")
+        let json = try Fixtures.run([mox, "diff", "--format", "json", old.path, run.output.path], allowFailure: true)
+        let changes = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["changes"] as? [[String: Any]])
+        #expect(changes.contains { $0["extension"] as? String == "solo" && $0["kind"] as? String == "extension-added" })
+        let same = try Fixtures.run([mox, "diff", run.output.path, run.output.appendingPathComponent("extensions.json").path],
+                                    allowFailure: true)
+        #expect(same.status == 0 && same.stdout == "no differences\n", "\(same.stdout)")
+        let missing = try Fixtures.run([mox, "diff", old.path, run.directory.appendingPathComponent("nothing").path],
+                                       allowFailure: true)
+        #expect(missing.status == 2, "\(missing.stderr)")
+    }
+
     @Test func addingAnExtensionFetchesOnlyItsNewPackages() throws {
         let run = try ComposeRun("compose-add")
         #expect(try run.compose().status == 0)
