@@ -34,13 +34,14 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
         // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink).
         .systemLibrary(name: "CLinux"),
-        // librpm in Swift: one-time configuration, rpmdb location and header reading.
+        // librpm in Swift: one-time configuration, where images keep their rpmdb, package digest and
+        // signature checks, streaming digests.
         .target(name: "RPM", dependencies: ["CRPM"]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
         .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM"]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
-        // .repo files, repomd.xml, metadata checksums, the base package set inputs.
+        // .repo files, repomd.xml, metadata checksums, base package lists, loading repos into a pool.
         .target(name: "Repos", dependencies: ["Solv"]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
         .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM"]),
@@ -49,7 +50,8 @@ let package = Package(
         .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv"]),
         // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
-        // The composed tree: layout, repodata, the JSON index, state digest, atomic publish.
+        // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
+        // and the image of a tree.
         .target(name: "Compose", dependencies: ["CLinux", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest"]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
         .target(name: "Image", dependencies: ["CArchive", "CLinux", "RPM"]),
@@ -59,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "mox",
             dependencies: [
-                "Manifest", "Repos", "Resolve", "Report", "Compose", "Image",
+                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Compose", "Image",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
