@@ -13,9 +13,6 @@
 #include <rpm/rpmcrypto.h>
 #include <rpm/rpmcli.h>
 
-/* rpmSetVerbosity is a macro. */
-static inline void mox_rpm_set_verbosity(int level) { rpmlogSetMask(RPMLOG_UPTO(RPMLOG_PRI(level))); }
-
 /* RPMLOG_UPTO is a macro: the mask that lets `level` and everything more severe through. */
 static inline int mox_rpm_log_upto(int level) { return RPMLOG_UPTO(RPMLOG_PRI(level)); }
 #endif

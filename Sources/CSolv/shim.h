@@ -28,12 +28,9 @@
 /* Macros and inline helpers Swift cannot import. */
 static inline Solvable *mox_solvable(Pool *pool, Id p) { return pool->solvables + p; }
 static inline Id mox_nsolvables(Pool *pool) { return pool->nsolvables; }
-static inline Repo *mox_installed(Pool *pool) { return pool->installed; }
 static inline Id mox_whatprovides(Pool *pool, Id dep) { return pool_whatprovides(pool, dep); }
 static inline Id mox_whatprovidesdata(Pool *pool, Id off) { return pool->whatprovidesdata[off]; }
-static inline int mox_isrel(Id id) { return ISRELDEP(id); }
 static inline void mox_map_set(Map *m, Id n) { MAPSET(m, n); }
-static inline void mox_map_clr(Map *m, Id n) { MAPCLR(m, n); }
 static inline int mox_map_tst(Map *m, Id n) { return MAPTST(m, n); }
 static inline void mox_set_considered(Pool *pool, Map *m) { pool->considered = m; }
 

@@ -69,24 +69,19 @@ public struct Composer: Sendable {
         let cache = PackageCache(directory: cacheDirectory)
         let fetcher = Fetcher(cache: cache, options: fetchOptions, progress: progress)
         var session = self.session
-        session.download = Self.metadataDownloader(fetcher, directory: cacheDirectory + "/metadata")
+        session.download = fetcher.downloader(into: cacheDirectory + "/metadata")
 
         // 1. Resolve, the same code path as `check`.
         var reports: [ArchReport] = []
         var definitions: [String: [String: RepoDefinition]] = [:]
         for arch in arches {
-            let loaded: LoadedArch
             do {
-                loaded = try session.load(arch: arch, log: log)
-                definitions[arch] = Dictionary(try session.repoDefinitions(arch: arch).repos.map { ($0.id, $0) },
-                                               uniquingKeysWith: { a, _ in a })
+                let (report, repos) = try session.resolve(arch: arch, log: log)
+                reports.append(report)
+                definitions[arch] = Dictionary(repos.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             } catch {
                 throw Self.map(error)
             }
-            var report = Resolver(pool: loaded.pool, manifest: session.manifest).resolveAll()
-            report.repos = loaded.repos
-            report.base = session.base.source(for: arch)
-            reports.append(report)
         }
         if reports.contains(where: \.failed) { return .failed(reports) }
 
@@ -244,27 +239,14 @@ public struct Composer: Sendable {
                 }
                 paths.append(path)
             case .remote(let remote):
-                let destination = cacheDirectory + "/keys/" + Self.safeName(remote.absoluteString)
-                do { try fetcher.download([remote], to: destination) } catch { throw .environment("\(error)") }
-                paths.append(destination)
+                do {
+                    paths.append(try fetcher.download(remote, into: cacheDirectory + "/keys"))
+                } catch {
+                    throw .environment("\(error)")
+                }
             }
         }
         return paths
-    }
-
-    /// Downloads remote metadata into `directory`, one file per URL.
-    public static func metadataDownloader(_ fetcher: Fetcher, directory: String) -> @Sendable (URL) throws -> String {
-        { url in
-            let destination = directory + "/" + safeName(url.absoluteString)
-            try fetcher.download([url], to: destination)
-            return destination
-        }
-    }
-
-    static func safeName(_ text: String) -> String {
-        let digest = (try? Checksum.of(bytes: Array(text.utf8)).hex.prefix(16)).map(String.init) ?? "x"
-        let tail = (text as NSString).lastPathComponent.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
-        return digest + "-" + tail
     }
 
     static func map(_ error: CheckError) -> ComposeError {

@@ -5,7 +5,7 @@ import Foundation
 public enum RPMConfig {
     private static let loaded: Bool = {
         // Quiet librpm: failures come back as return codes that we turn into errors ourselves.
-        mox_rpm_set_verbosity(Int32(RPMLOG_CRIT.rawValue))
+        rpmlogSetMask(mox_rpm_log_upto(Int32(RPMLOG_CRIT.rawValue)))
         return rpmReadConfigFiles(nil, nil) == 0
     }()
 
@@ -58,14 +58,5 @@ public enum RPMDatabase {
             pending = target.split(separator: "/").map(String.init) + pending
         }
         return base + (resolved.isEmpty ? "" : "/" + resolved.joined(separator: "/"))
-    }
-}
-
-extension RPMConfig {
-    /// librpm's most recent log message, used as the reason in errors.
-    public static var lastMessage: String? {
-        guard let text = rpmlogMessage() else { return nil }
-        let message = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
-        return message.isEmpty ? nil : message
     }
 }

@@ -68,8 +68,8 @@ public enum CheckError: Error, Sendable, CustomStringConvertible {
 public struct LoadedArch {
     public let pool: Pool
     public let repos: [LoadedRepo]
-    /// The rpmdb path inside the rootfs, for a rootfs base.
-    public let baseDBPath: String?
+    /// The repos as the `.repo` files define them for this arch (baseurls, gpg settings).
+    public let definitions: [RepoDefinition]
 }
 
 /// The inputs of `mox check` and `mox compose`, and the loading they share.
@@ -148,7 +148,7 @@ public struct CheckSession: Sendable {
             } catch {
                 throw .environment("\(error)")
             }
-            return LoadedArch(pool: pool, repos: repos, baseDBPath: dbpath)
+            return LoadedArch(pool: pool, repos: repos, definitions: definitions)
         case let .packages(file, list):
             do {
                 let count = try pool.loadBase(packages: list)
@@ -163,7 +163,7 @@ public struct CheckSession: Sendable {
                 }
                 throw .environment("\(error)")
             }
-            return LoadedArch(pool: pool, repos: repos, baseDBPath: nil)
+            return LoadedArch(pool: pool, repos: repos, definitions: definitions)
         }
     }
 
@@ -199,16 +199,21 @@ public struct CheckSession: Sendable {
         case packages(String, [NEVRA])
     }
 
+    /// Loads one architecture and resolves every extension on it. Also returns the repo
+    /// definitions it used, for callers that go on to fetch from them.
+    public func resolve(arch: String, log: (String) -> Void = { _ in }) throws(CheckError)
+        -> (report: ArchReport, definitions: [RepoDefinition]) {
+        let loaded = try load(arch: arch, log: log)
+        var report = Resolver(pool: loaded.pool, manifest: manifest).resolveAll()
+        report.repos = loaded.repos
+        report.base = base.source(for: arch)
+        return (report, loaded.definitions)
+    }
+
     /// Loads and resolves every extension for each architecture, in order.
     public func check(arches: [String], log: (String) -> Void = { _ in }) throws(CheckError) -> [ArchReport] {
         var reports: [ArchReport] = []
-        for arch in arches {
-            let loaded = try load(arch: arch, log: log)
-            var report = Resolver(pool: loaded.pool, manifest: manifest).resolveAll()
-            report.repos = loaded.repos
-            report.base = base.source(for: arch)
-            reports.append(report)
-        }
+        for arch in arches { reports.append(try resolve(arch: arch, log: log).report) }
         return reports
     }
 }

@@ -94,7 +94,7 @@ public struct Resolver {
             var candidates = pool.candidates(for: spec, in: visible)
             if candidates.isEmpty {
                 var details = ["searched repos: " + visible.sorted().joined(separator: ", ")]
-                let close = Suggest.closeNames(to: spec, among: pool.packageNames(in: visible))
+                let close = Suggestion.closeNames(to: spec, among: pool.packageNames(in: visible))
                 if !close.isEmpty { details.append("did you mean: " + close.joined(separator: ", ") + "?") }
                 failures.append(Failure(
                     kind: .notFound,

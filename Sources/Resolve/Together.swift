@@ -9,7 +9,8 @@ extension Resolver {
             manifest.extensions[$0].kind == .osExtension && results[$0].status == .resolved
         }
         guard members.count > 1 else { return }
-        if solveTogether(members).result.problems.isEmpty { return }
+        let all = solveTogether(members).result
+        if all.problems.isEmpty { return }
         var clashed = false
         for (n, i) in members.enumerated() {
             for j in members[(n + 1)...] {
@@ -31,7 +32,7 @@ extension Resolver {
         }
         if !clashed {
             // Only the whole set clashes (three or more extensions): fail each, naming the rest.
-            let problems = solveTogether(members).result.problems
+            let problems = all.problems
             for i in members {
                 let others = members.filter { $0 != i }.map { manifest.extensions[$0].name }
                 results[i].failures.append(Failure(kind: .conflictsWithExtension,

@@ -2,13 +2,9 @@ internal import CSolv
 import Foundation
 
 extension Pool {
-    /// Loads a repo from a `.solv` file written by `writeCache`. Returns nil (and loads nothing)
-    /// when the file is missing or unreadable, so the caller parses the XML instead.
-    public func loadCached(name: String, priority: Int, cache: String) -> Int? {
-        loadCached(name: name, priority: priority, parts: [cache])
-    }
-
-    /// Loads a repo from several `.solv` files, each holding part of its packages.
+    /// Loads a repo from `.solv` files written by `writeCache` (one, or several parts of one
+    /// primary). Returns nil, and loads nothing, when one is missing or unreadable: the caller
+    /// then parses the XML again.
     public func loadCached(name: String, priority: Int, parts: [String]) -> Int? {
         let repo = makeRepo(name: name, priority: priority)
         for part in parts {
@@ -110,16 +106,6 @@ extension Pool {
             missing.insert(String(cString: pool_dep2str(raw, id)))
         }
         return missing.sorted()
-    }
-
-    /// Drops a loaded repo (before loading it again with filelists).
-    public func unloadRepo(name: String) {
-        guard let repo = repos.removeValue(forKey: name) else { return }
-        repoOrder.removeAll { $0 == name }
-        excluded = excluded.filter { solvable($0).pointee.repo != repo }
-        repo_free(repo, 1)
-        indexedRepos = nil
-        fileProvidesAdded = false
     }
 
     private func makeRepo(name: String, priority: Int) -> UnsafeMutablePointer<Repo> {

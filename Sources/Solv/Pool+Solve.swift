@@ -68,9 +68,10 @@ extension Pool {
         index(visible: request.visibleRepos)
         let jobs = IdQueue()
         var groupOfJob: [Int: Int] = [:]
-        for (index, group) in request.install.enumerated() {
+        let groups = request.install.map { $0.compactMap(id(of:)) }
+        for (index, group) in groups.enumerated() {
             let candidates = IdQueue()
-            group.compactMap(id(of:)).forEach(candidates.push)
+            group.forEach(candidates.push)
             let what = pool_queuetowhatprovides(raw, &candidates.q)
             groupOfJob[jobs.count] = index
             jobs.push(Id(SOLVER_INSTALL | SOLVER_SOLVABLE_ONE_OF), what)
@@ -99,12 +100,14 @@ extension Pool {
         for p in 2..<mox_nsolvables(raw) where !isInstalled(p) && solver_get_decisionlevel(solver, p) > 0 {
             newPackages.insert(p)
         }
-        for (index, group) in request.install.enumerated() {
-            if let p = group.compactMap(id(of:)).first(where: newPackages.contains) {
+        var roots: [Int: Id] = [:]
+        for (index, group) in groups.enumerated() {
+            if let p = group.first(where: newPackages.contains) {
+                roots[index] = p
                 result.chosen[index] = PackageRef(nevra: nevra(p), repo: repoName(of: p))
             }
         }
-        let reach = attribute(newPackages, roots: result.chosen, solver: solver)
+        let reach = attribute(newPackages, roots: roots, solver: solver)
         for p in newPackages {
             let info = info(p)
             result.installs.append(info)
@@ -115,11 +118,10 @@ extension Pool {
     }
 
     /// Which roots reach each new package through requires and recommends among the new packages.
-    private func attribute(_ new: Set<Id>, roots: [Int: PackageRef], solver: UnsafeMutablePointer<Solver>) -> [Id: Set<Int>] {
+    private func attribute(_ new: Set<Id>, roots: [Int: Id], solver: UnsafeMutablePointer<Solver>) -> [Id: Set<Int>] {
         var reach: [Id: Set<Int>] = [:]
         let deps = IdQueue()
-        for (index, ref) in roots {
-            guard let root = id(of: ref) else { continue }
+        for (index, root) in roots {
             var stack = [root]
             var seen: Set<Id> = [root]
             while let p = stack.popLast() {

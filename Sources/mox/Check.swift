@@ -1,6 +1,4 @@
 import ArgumentParser
-import Compose
-import Fetch
 import Foundation
 import Report
 import Resolve
@@ -25,14 +23,8 @@ struct Check: ParsableCommand {
     func run() throws {
         let report: CheckReport
         do {
-            var session = try inputs.session()
-            // http(s) repos: metadata comes through the same downloader compose uses.
-            let fetcher = Fetcher(cache: PackageCache(directory: inputs.cachePath))
-            session.download = Composer.metadataDownloader(fetcher, directory: inputs.cachePath + "/metadata")
             let log: (String) -> Void = inputs.quiet ? { _ in } : { Output.log($0) }
-            let arches = try session.check(arches: inputs.resolvedArches, log: log)
-            report = CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
-                                 baseSource: (try? inputs.base)?.description ?? "", arches: arches)
+            report = inputs.report(try inputs.session().check(arches: inputs.resolvedArches, log: log))
         } catch let error as CheckError {
             throw Output.fail(error)
         }
@@ -40,14 +32,7 @@ struct Check: ParsableCommand {
         case .text: Output.print(TextReport.render(report, verbose: verbose, color: Output.stdoutIsColorTerminal))
         case .json: Output.print(JSONReport.render(report))
         }
-        if let junitPath {
-            do {
-                try Output.writeAtomically(JUnitReport.render(report), to: junitPath)
-            } catch {
-                Output.log("error: cannot write JUnit report to \(junitPath): \(error.localizedDescription)")
-                throw ExitCode(Exit.environment)
-            }
-        }
+        try Output.writeJUnit(report, to: junitPath)
         throw ExitCode(report.failed ? Exit.failed : Exit.ok)
     }
 }

@@ -76,18 +76,16 @@ struct ComposeCommand: ParsableCommand {
         }
         switch outcome {
         case .failed(let arches):
-            let report = CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
-                                     baseSource: (try? inputs.base)?.description ?? "", arches: arches)
+            let report = inputs.report(arches)
             switch format {
             case .text: Output.print(TextReport.render(report, color: Output.stdoutIsColorTerminal))
             case .json: Output.print(JSONReport.render(report))
             }
-            try writeJUnit(report)
+            try Output.writeJUnit(report, to: junitPath)
             Output.log("mox: nothing written: fix the failing extensions and run again")
             throw ExitCode(Exit.failed)
         case .unchanged(let index, let arches):
-            try writeJUnit(CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
-                                       baseSource: (try? inputs.base)?.description ?? "", arches: arches))
+            try Output.writeJUnit(inputs.report(arches), to: junitPath)
             let written = try image.export(tree: output, index: index, quiet: inputs.quiet)
             switch format {
             case .text:
@@ -96,8 +94,7 @@ struct ComposeCommand: ParsableCommand {
                 Output.print(summaryJSON(status: "unchanged", index: index, summary: nil, image: written))
             }
         case .published(let summary, let arches):
-            try writeJUnit(CheckReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
-                                       baseSource: (try? inputs.base)?.description ?? "", arches: arches))
+            try Output.writeJUnit(inputs.report(arches), to: junitPath)
             let written = try image.export(tree: output, index: summary.index, quiet: inputs.quiet)
             switch format {
             case .text:
@@ -128,16 +125,6 @@ struct ComposeCommand: ParsableCommand {
         let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: options)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
-    private func writeJUnit(_ report: CheckReport) throws {
-        guard let junitPath else { return }
-        do {
-            try Output.writeAtomically(JUnitReport.render(report), to: junitPath)
-        } catch {
-            Output.log("mox: error: cannot write JUnit report to \(junitPath): \(error.localizedDescription)")
-            throw ExitCode(Exit.environment)
-        }
     }
 
     /// SOURCE_DATE_EPOCH, when set, must be a whole number of seconds.

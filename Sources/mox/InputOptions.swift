@@ -1,6 +1,8 @@
 import ArgumentParser
+import Fetch
 import Foundation
 import Manifest
+import Report
 import Resolve
 
 /// Options every command that reads extensions, repos and a base shares.
@@ -118,7 +120,16 @@ struct InputOptions: ParsableArguments {
             throw CheckError.invalidInput("\(error)")
         }
         let dir = reposDirectory ?? (URL(fileURLWithPath: extensions).deletingLastPathComponent().path)
-        return CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
-                            releasever: releasever, base: try base, cacheDirectory: cachePath)
+        var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
+                                   releasever: releasever, base: try base, cacheDirectory: cachePath)
+        // http(s) repos: their metadata is downloaded into the cache.
+        session.download = Fetcher(cache: PackageCache(directory: cachePath)).downloader(into: cachePath + "/metadata")
+        return session
+    }
+
+    /// The report of a run over these inputs.
+    func report(_ arches: [ArchReport]) -> CheckReport {
+        CheckReport(moxVersion: Mox.version, manifestPath: extensions,
+                    baseSource: (try? base)?.description ?? "", arches: arches)
     }
 }

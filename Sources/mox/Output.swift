@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Report
 import Resolve
 
 /// Where text goes: the report to stdout, progress and errors to stderr.
@@ -24,6 +25,17 @@ enum Output {
     static var stdoutIsColorTerminal: Bool {
         isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
+    /// Writes the JUnit rendering of `report` when a path was given; failing to is exit 3.
+    static func writeJUnit(_ report: CheckReport, to path: String?) throws {
+        guard let path else { return }
+        do {
+            try writeAtomically(JUnitReport.render(report), to: path)
+        } catch {
+            log("mox: error: cannot write JUnit report to \(path): \(error.localizedDescription)")
+            throw ExitCode(Exit.environment)
+        }
     }
 
     /// Writes to a temporary file beside `path`, then renames it into place.
