@@ -48,20 +48,23 @@ let package = Package(
         // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
         // rpm digests and signatures; the content-addressed package cache.
         .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv"]),
+        // Publishing a directory in one step: built beside its destination under a lock, swapped in,
+        // leftovers of killed runs removed. The composed tree and the image layout both use it.
+        .target(name: "Publish", dependencies: ["CLinux"]),
         // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
         // and the image of a tree.
-        .target(name: "Compose", dependencies: ["CLinux", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest"]),
+        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest"]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
-        .target(name: "Image", dependencies: ["CArchive", "CLinux", "RPM"]),
+        .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM"]),
         // Text, JSON and JUnit renderings of a check report.
         .target(name: "Report", dependencies: ["Resolve"]),
         // The command line: argument parsing, output, exit codes.
         .executableTarget(
             name: "mox",
             dependencies: [
-                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Compose", "Image",
+                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),

@@ -2,6 +2,7 @@ import Createrepo
 import Fetch
 import Foundation
 import Manifest
+import Publish
 import Repos
 import Resolve
 import RPM

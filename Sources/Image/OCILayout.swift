@@ -1,7 +1,7 @@
 // The OCI image layout directory: blobs, index.json, oci-layout; built next to the target, then swapped in.
 internal import CArchive
-internal import CLinux
 import Foundation
+import Publish
 
 /// Writes OCI image layouts (`oci-layout`, `index.json`, `blobs/sha256/`), readable by skopeo, umoci, podman.
 public enum OCILayout {
@@ -9,18 +9,17 @@ public enum OCILayout {
     /// `layer.file`), config and manifest; with several images an index over them with their platforms.
     /// index.json names the result `tag` (`org.opencontainers.image.ref.name`), replacing an earlier
     /// image of that tag; other tags and the blobs they use are kept, unused blobs are dropped.
-    /// The new layout is built in a temporary directory next to `dir` and swapped in with one rename,
-    /// so a failure leaves an existing `dir` as it was. Returns the digest of the tagged manifest or index.
+    /// The new layout is built beside `dir` and swapped in in one step (`Publisher`), so a failure
+    /// leaves an existing `dir` as it was. Returns the digest of the tagged manifest or index.
     public static func write(
         images: [(spec: ImageSpec, layer: LayerBlob)], to dir: String, tag: String = "latest"
     ) throws(ImageError) -> String {
         try validate(images, tag: tag)
         let target = dir.count > 1 && dir.hasSuffix("/") ? String(dir.dropLast()) : dir
-        let (lock, lockPath) = try lockAndClearLeftovers(next: target)
-        // Unlinked while still held: nothing is left beside the layout once the write is over.
-        defer { unlink(lockPath); close(lock) }
-        let staging = try makeStagingDirectory(next: target)
-        do {
+        let publisher: Publisher
+        do throws(PublishError) { publisher = try Publisher(output: target) } catch { throw ImageError(error, layout: target) }
+        let staging = publisher.staging
+        do throws(ImageError) {
             let blobs = staging + "/blobs/sha256"
             try makeDirectory(staging + "/blobs")
             try makeDirectory(blobs)
@@ -48,10 +47,10 @@ public enum OCILayout {
 
             try writeFile(staging + "/oci-layout", Document.layoutMarker.bytes)
             try writeFile(staging + "/index.json", Document.index(kept + [top]).bytes)
-            try publish(staging, as: target, replacing: exists)
+            do throws(PublishError) { try publisher.publish() } catch { throw ImageError(error, layout: target) }
             return top.digest
         } catch {
-            try? FileManager.default.removeItem(atPath: staging)
+            publisher.discard()
             throw error
         }
     }
@@ -151,42 +150,6 @@ public enum OCILayout {
 
     // MARK: Files
 
-    /// Holds `.NAME.mox-lock` beside the layout for the whole write, so the `.NAME.tmp-*` directories
-    /// found there belong to runs that died (even by SIGKILL): they are removed. Returns the lock's fd and path.
-    private static func lockAndClearLeftovers(next target: String) throws(ImageError) -> (Int32, String) {
-        let slash = target.lastIndex(of: "/")
-        let parent = slash.map { String(target[..<$0]) } ?? "."
-        let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
-        let directory = parent.isEmpty ? "/" : parent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let lockPath = directory + "/.\(name).mox-lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .system(directory, "create a lock file in") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            throw .invalidLayout(path: target, reason: "another mox run is writing this layout; wait for it to finish")
-        }
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        where entry.hasPrefix(".\(name).tmp-") {
-            try? FileManager.default.removeItem(atPath: directory + "/" + entry)
-        }
-        return (fd, lockPath)
-    }
-
-    private static func makeStagingDirectory(next target: String) throws(ImageError) -> String {
-        let slash = target.lastIndex(of: "/")
-        let parent = slash.map { String(target[..<$0]) } ?? "."
-        let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
-        var template = ((parent.isEmpty ? "/" : parent + "/") + ".\(name).tmp-XXXXXX").utf8CString
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw .system(parent, "create a temporary directory in")
-        }
-        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        // mkdtemp makes 0700; a layout is meant to be read by others (podman, a registry push as another user).
-        chmod(path, 0o755)
-        return path
-    }
-
     private static func makeDirectory(_ path: String) throws(ImageError) {
         guard mkdir(path, 0o755) == 0 else { throw .system(path, "create directory") }
         chmod(path, 0o755)
@@ -219,28 +182,14 @@ public enum OCILayout {
         }
         try output.finish()
     }
+}
 
-    /// Makes `staging` the layout at `target` in one step: an exchange when `target` exists (then the old
-    /// one, now at `staging`, is removed), a rename when it does not.
-    private static func publish(_ staging: String, as target: String, replacing: Bool) throws(ImageError) {
-        guard replacing else {
-            guard rename(staging, target) == 0 else { throw .system(target, "rename \(staging) to") }
-            return
+extension ImageError {
+    /// A publishing failure, in the terms of the layout being written.
+    init(_ error: PublishError, layout: String) {
+        switch error {
+        case .busy: self = .invalidLayout(path: layout, reason: "another mox run is writing this layout; wait for it to finish")
+        case let .io(path, reason): self = .io(path: path, operation: "publish the layout", reason: reason)
         }
-        if mox_exchange(staging, target) == 0 {
-            try? FileManager.default.removeItem(atPath: staging)
-            return
-        }
-        // File systems without exchange: move the old layout aside, then the new one in; the old one
-        // is gone only once the new one is in place.
-        guard errno == EINVAL || errno == ENOSYS else { throw .system(target, "exchange \(staging) with") }
-        let aside = staging + ".old"
-        guard rename(target, aside) == 0 else { throw .system(target, "rename to \(aside)") }
-        guard rename(staging, target) == 0 else {
-            let failure = ImageError.system(target, "rename \(staging) to")
-            _ = rename(aside, target)
-            throw failure
-        }
-        try? FileManager.default.removeItem(atPath: aside)
     }
 }

@@ -3,6 +3,7 @@ import Compose
 import Fetch
 import Foundation
 import Image
+import Publish
 import Report
 import Resolve
 

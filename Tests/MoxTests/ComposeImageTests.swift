@@ -428,7 +428,7 @@ struct ComposeImageTests {
         #expect(failedFresh.status == 1)
         #expect(!FileManager.default.fileExists(atPath: fresh.path))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: run.directory.path)
-            .filter { $0.contains("mox-image") || $0.contains(".tmp-") }
+            .filter { $0.contains("mox-image") || $0.contains(".tmp-") || $0.contains("mox-tmp") || $0.contains("mox-lock") }
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 }

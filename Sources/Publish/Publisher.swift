@@ -57,6 +57,8 @@ public final class Publisher: @unchecked Sendable {
         staging = "\(parent)/\(prefix)\(getpid())"
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
+            // Readable by others whatever the umask: a tree or a layout is read by nodes, podman, pushes.
+            chmod(staging, 0o755)
         } catch {
             flock(fd, LOCK_UN)
             close(fd)
@@ -85,8 +87,11 @@ public final class Publisher: @unchecked Sendable {
         defer { lock.unlock() }
         guard !finished else { return }
         if FileManager.default.fileExists(atPath: output) {
-            guard mox_exchange(staging, output) == 0 else {
-                throw .io(path: output, reason: "cannot swap in the new tree: " + String(cString: strerror(errno)))
+            if mox_exchange(staging, output) != 0 {
+                guard errno == EINVAL || errno == ENOSYS else {
+                    throw .io(path: output, reason: "cannot swap in the new tree: " + String(cString: strerror(errno)))
+                }
+                try moveAsideThenIn()
             }
         } else {
             guard rename(staging, output) == 0 else {
@@ -96,6 +101,22 @@ public final class Publisher: @unchecked Sendable {
         finished = true
         // After a swap the old tree sits at the staging path.
         try? FileManager.default.removeItem(atPath: staging)
+    }
+
+    /// For file systems without an atomic exchange: the old output is moved aside, the new one
+    /// in, and the old one is removed only once the new one is in place.
+    private func moveAsideThenIn() throws(PublishError) {
+        let aside = staging + ".old"
+        guard rename(output, aside) == 0 else {
+            throw .io(path: output, reason: "cannot move the old tree aside: " + String(cString: strerror(errno)))
+        }
+        guard rename(staging, output) == 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = rename(aside, output)
+            throw .io(path: output, reason: "cannot move the new tree in place: " + reason)
+        }
+        finished = true
+        try? FileManager.default.removeItem(atPath: aside)
     }
 
     /// Removes the staging directory; the output stays as it was. Safe to call from a signal handler's queue.
