@@ -100,7 +100,8 @@ public struct Composer: Sendable {
                                    manifestSha256: manifestDigest, timestamp: timestamp)
         let stateDigest = builder.stateDigest
         let indexPath = output + "/" + Self.indexName
-        if let existing = ComposeIndex.read(from: indexPath), existing.stateDigest == stateDigest,
+        let previous = ComposeIndex.read(from: indexPath)
+        if let existing = previous, existing.stateDigest == stateDigest,
            Self.holdsEveryFile(of: plan, at: output) {
             Publisher.clearLeftovers(of: output)
             return .unchanged(existing, reports)
@@ -135,7 +136,7 @@ public struct Composer: Sendable {
             }, root: publisher.staging, timestamp: timestamp)
             let index = builder.index(sha256: sha256, stateDigest: stateDigest)
             try index.encoded().write(to: URL(fileURLWithPath: publisher.staging + "/" + Self.indexName))
-            let changes = ComposeIndex.read(from: indexPath).map { IndexDiff(old: $0, new: index) }
+            let changes = previous.map { IndexDiff(old: $0, new: index) }
             try publisher.publish()
             let fetched = results.filter { !$0.wasCached }
             return .published(ComposeSummary(
