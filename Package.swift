@@ -41,13 +41,15 @@ let package = Package(
         .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM"]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
-        // .repo files, repomd.xml, metadata checksums, base package lists, loading repos into a pool.
-        .target(name: "Repos", dependencies: ["Solv"]),
+        // .repo files (every dnf repo key), repomd.xml, metalinks and mirrorlists, mirror choice, repomd
+        // signatures, metadata checksums, base package lists, loading repos into a pool.
+        .target(name: "Repos", dependencies: ["Solv", "RPM"]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
         .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM"]),
         // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
         // rpm digests and signatures; the content-addressed package cache.
-        .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv"]),
+        // Also the HTTP(S) client behind repo metadata downloads (per-repo TLS, credentials, proxy, limits).
+        .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", "Repos"]),
         // Publishing a directory in one step: built beside its destination under a lock, swapped in,
         // leftovers of killed runs removed. The composed tree and the image layout both use it.
         .target(name: "Publish", dependencies: ["CLinux"]),
@@ -68,7 +70,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
-        .testTarget(name: "ReposTests", dependencies: ["Repos", "Fixtures"]),
+        .testTarget(name: "ReposTests", dependencies: ["Repos", "RPM", "Fixtures"]),
         .testTarget(name: "ResolveTests", dependencies: ["Resolve", "Repos", "Manifest", "Fixtures"]),
         .testTarget(name: "MoxTests", dependencies: ["Fixtures"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),

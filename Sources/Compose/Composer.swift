@@ -70,7 +70,7 @@ public struct Composer: Sendable {
         let cache = PackageCache(directory: cacheDirectory)
         let fetcher = Fetcher(cache: cache, options: fetchOptions, progress: progress)
         var session = self.session
-        session.download = fetcher.downloader(into: cacheDirectory + "/metadata")
+        session.downloader = fetcher
 
         // 1. Resolve, the same code path as `check`.
         var reports: [ArchReport] = []

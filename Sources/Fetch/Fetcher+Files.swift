@@ -1,18 +1,14 @@
 import Foundation
+import Repos
 import Solv
 
 extension Fetcher {
     /// Downloads `url` (with the same retries and failover as packages) into `directory`, under
     /// a name derived from the URL, so the same URL always lands on the same file. Returns its path.
-    public func download(_ url: URL, into directory: String) throws(FetchError) -> String {
+    public func download(_ url: URL, into directory: String, connection: RepoConnection = .init()) throws(FetchError) -> String {
         let destination = directory + "/" + Self.fileName(for: url)
-        try download([url], to: destination)
+        try download([url], to: destination, connection: connection)
         return destination
-    }
-
-    /// `download(_:into:)` as the closure that loads remote repo metadata (`RepoLoader`, `CheckSession`).
-    public func downloader(into directory: String) -> @Sendable (URL) throws -> String {
-        { url in try self.download(url, into: directory) }
     }
 
     /// A short digest of the URL (unique) and its last component (readable).

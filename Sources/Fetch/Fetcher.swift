@@ -1,4 +1,5 @@
 import Foundation
+import Repos
 import RPM
 import Solv
 
@@ -11,6 +12,8 @@ public final class Fetcher: Sendable {
     /// Concurrency, timeouts, retries.
     public let options: FetchOptions
     private let progress: (@Sendable (FetchProgress) -> Void)?
+    /// Hosts that could not be reached are not tried again in this run.
+    let hosts = HostHealth()
 
     /// A fetcher filling `cache`; `progress` is called from worker threads, one call at a time.
     public init(cache: PackageCache, options: FetchOptions = .init(), progress: (@Sendable (FetchProgress) -> Void)? = nil) {
@@ -69,8 +72,9 @@ public final class Fetcher: Sendable {
     }
 
     /// Downloads one small file (repo metadata such as repomd.xml) to `destination` with the same
-    /// retries and failover; no checksum is known, so none is checked.
-    public func download(_ sources: [URL], to destination: String) throws(FetchError) {
+    /// retries and failover, and `connection`'s settings; `checksum` and `size` are checked when given.
+    public func download(_ sources: [URL], to destination: String, connection: RepoConnection = .init(),
+                         checksum: Checksum? = nil, size: Int64? = nil) throws(FetchError) {
         let parent = (destination as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -78,7 +82,9 @@ public final class Fetcher: Sendable {
             throw .io(path: parent, operation: "mkdir", reason: "\(error.localizedDescription)")
         }
         let name = (destination as NSString).lastPathComponent
-        let target = Target(name: name, sources: sources, size: nil, checksum: nil) { temporaryName(in: parent, for: name) }
+        let target = Target(name: name, sources: sources, size: size, checksum: checksum, connection: connection) {
+            temporaryName(in: parent, for: name)
+        }
         var client: HTTPClient?
         let (temporary, _) = try retrieve(target, client: &client, onBytes: { _ in }).get()
         try publish(temporary, at: destination)
@@ -92,7 +98,8 @@ public final class Fetcher: Sendable {
         let wasCached = cachedCopyIsUsable(request, at: path)
         if !wasCached {
             let cache = self.cache
-            let target = Target(name: request.name, sources: request.sources, size: request.size, checksum: request.checksum) {
+            let target = Target(name: request.name, sources: request.sources, size: request.size, checksum: request.checksum,
+                                connection: request.connection) {
                 () throws(FetchError) -> String in try cache.newTemporaryFile(for: request.name)
             }
             do throws(FetchError) {
@@ -137,6 +144,8 @@ public final class Fetcher: Sendable {
         var sources: [URL]
         var size: Int64?
         var checksum: Checksum?
+        /// The repo's TLS, credentials, proxy, timeouts and retries.
+        var connection: RepoConnection
         /// A fresh path on the destination's filesystem for the bytes in flight.
         var temporaryPath: () throws(FetchError) -> String
     }
@@ -152,7 +161,7 @@ public final class Fetcher: Sendable {
     private func retrieve(_ target: Target, client: inout HTTPClient?, onBytes: (Int64) -> Void) -> Result<(String, Int64), FetchError> {
         var live = Array(target.sources.indices)
         var lastFailure: [Int: FetchError] = [:]
-        for round in 0...max(0, options.retries) where !live.isEmpty {
+        for round in 0...max(0, target.connection.retries ?? options.retries) where !live.isEmpty {
             if round > 0 { Thread.sleep(forTimeInterval: options.delay(beforeRound: round)) }
             for index in live {
                 switch attempt(target, from: target.sources[index], client: &client, onBytes: onBytes) {
@@ -221,12 +230,20 @@ public final class Fetcher: Sendable {
             let http: HTTPClient
             if let client { http = client } else { http = try HTTPClient(options: options) }
             client = http
+            // A host that did not answer earlier in the run is not asked again.
+            let host = HostHealth.Key(url: url, connection: target.connection)
+            if let host, let reason = hosts.admit(host) {
+                return .failure(Failure(error: .notTried(url: url, reason: "\(host.name) failed earlier in this run: \(reason)"), retry: false))
+            }
+            var hostFailure: String?
+            defer { if let host { hosts.finished(host, hostFailure: hostFailure) } }
             let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw .io(path: temporary, operation: "create", reason: lastError()) }
             let digest = target.checksum.flatMap { StreamingDigest(algorithm: $0.algorithm) }
             let outcome = withoutActuallyEscaping(onBytes) { onBytes in
                 let sink = DownloadSink(fd: fd, digest: digest, limit: target.size, progress: onBytes)
-                return (http.get(url, into: sink), sink.received)
+                if let host { sink.onConnect = { [hosts] in hosts.connected(host) } }
+                return (http.get(url, connection: target.connection, into: sink), sink.received)
             }
             try closeChecked(fd, path: temporary)
             switch outcome.0 {
@@ -256,9 +273,10 @@ public final class Fetcher: Sendable {
             case .writeFailed(let reason):
                 onBytes(-outcome.1)
                 throw .io(path: temporary, operation: "write", reason: reason)
-            case .failed(let error):
+            case .failed(let error, let retry, let unusableHost):
                 onBytes(-outcome.1)
-                return .failure(Failure(error: error, retry: error.isTransient))
+                hostFailure = unusableHost
+                return .failure(Failure(error: error, retry: retry ?? error.isTransient))
             }
         } catch {
             return .failure(Failure(error: error, retry: false))

@@ -5,8 +5,10 @@ import Synchronization
 /// A repo as loaded into a pool: where its metadata came from and what it holds.
 public struct LoadedRepo: Sendable, Hashable {
     public let id: String
-    /// The baseurl that answered (the first of the repo's baseurls that did).
+    /// The mirror or baseurl whose repomd.xml was used.
     public let baseURL: String
+    /// Where the repo's packages can come from, best first: `baseURL`, then the mirrors after it.
+    public let mirrors: [String]
     /// sha256 of repomd.xml: the identity of the metadata, and the .solv cache key.
     public let repomdChecksum: String
     /// repomd's `<revision>`, when it has one.
@@ -20,23 +22,36 @@ public struct LoadedRepo: Sendable, Hashable {
 
 /// Why a repo could not be loaded: an environment problem (exit 3), not bad input.
 public enum RepoLoadError: Error, Sendable, CustomStringConvertible {
-    /// None of the repo's baseurls gave a readable repomd.xml.
+    /// No mirror or baseurl gave a usable repomd.xml; one line per URL tried.
     case unreachable(repo: String, attempts: [String])
     /// A metadata file does not match repomd.xml, or is unreadable.
     case metadata(repo: String, RepoMDError)
     /// libsolv could not parse or cache the metadata.
     case solv(repo: String, SolvError)
-    /// Remote repos are fetched by `mox compose`'s downloader, not here.
+    /// A remote repo, and nothing to download with.
     case remoteUnsupported(repo: String, url: String)
+    /// repo_gpgcheck=1 and repomd.xml's signature (`file`) is missing or does not verify.
+    case signature(repo: String, file: String, reason: String)
 
     public var description: String {
         switch self {
         case let .unreachable(repo, attempts):
-            "repo '\(repo)': no baseurl answered:\n" + attempts.map { "  - \($0)" }.joined(separator: "\n")
+            "repo '\(repo)': cannot fetch its metadata (repodata/repomd.xml) from any of its sources:\n"
+                + attempts.map { "  - \($0)" }.joined(separator: "\n")
+                + "\n  check the repo's baseurl/metalink/mirrorlist and the network, or set skip_if_unavailable=1 to go on without it"
         case let .metadata(repo, error): "repo '\(repo)': \(error)"
         case let .solv(repo, error): "repo '\(repo)': \(error)"
         case let .remoteUnsupported(repo, url): "repo '\(repo)': cannot fetch \(url)"
+        case let .signature(repo, file, reason):
+            "repo '\(repo)': the signature of its metadata failed (\(file)): \(reason); "
+                + "the metadata is not trusted and nothing from this repo is used"
         }
+    }
+
+    /// Whether `skip_if_unavailable` may leave the repo out: not when its signature failed.
+    var isUnavailability: Bool {
+        if case .signature = self { return false }
+        return true
     }
 }
 
@@ -44,23 +59,45 @@ public enum RepoLoadError: Error, Sendable, CustomStringConvertible {
 public struct RepoLoader: Sendable {
     /// Where `.solv` files are kept; nil disables the cache.
     public let cacheDirectory: String?
-    /// Turns a remote metadata URL into a local file (supplied by the fetcher; nil: remote repos fail).
-    public let download: (@Sendable (URL) throws -> String)?
+    /// Fetches remote metadata (supplied by the fetcher; nil: remote repos fail).
+    public let downloader: RepoDownloader?
+    /// `$basearch` and the like, substituted in mirrorlist URLs.
+    public let variables: [String: String]
 
-    public init(cacheDirectory: String?, download: (@Sendable (URL) throws -> String)? = nil) {
+    public init(cacheDirectory: String?, downloader: RepoDownloader? = nil, variables: [String: String] = [:]) {
         self.cacheDirectory = cacheDirectory
-        self.download = download
+        self.downloader = downloader
+        self.variables = variables
     }
 
     /// Loads `repos` into `pool`; adds filelists only when some file dependency needs them.
+    /// `log` gets warnings: mirrors skipped, repos left out under skip_if_unavailable.
     ///
-    /// Repos not in the cache are parsed in parallel, each in a pool of its own, and written to the
-    /// cache; the main pool then reads every repo from its `.solv` file.
-    public func load(_ repos: [RepoDefinition], into pool: Pool) throws(RepoLoadError) -> [LoadedRepo] {
+    /// Every repo's repomd.xml is located at once (so dead mirrors cost their timeout once, not
+    /// once per repo). Repos not in the cache are parsed in parallel, each in a pool of its own,
+    /// and written to the cache; the main pool then reads every repo from its `.solv` file.
+    public func load(_ repos: [RepoDefinition], into pool: Pool,
+                     log: (String) -> Void = { _ in }) throws(RepoLoadError) -> [LoadedRepo] {
+        let locator = RepoLocator(downloader: downloader, variables: variables)
+        let outcomes = Mutex([Result<RepoLocator.Located, RepoLoadError>?](repeating: nil, count: repos.count))
+        Self.atOnce(repos.count) { i in
+            let outcome: Result<RepoLocator.Located, RepoLoadError>
+            do throws(RepoLoadError) { outcome = .success(try locator.locate(repos[i])) } catch { outcome = .failure(error) }
+            outcomes.withLock { $0[i] = outcome }
+        }
         var located: [Source] = []
-        for repo in repos {
-            let (base, repomd, digest) = try locate(repo)
-            located.append(Source(repo: repo, base: base, repomd: repomd, digest: digest))
+        for (repo, outcome) in zip(repos, outcomes.withLock { $0 }) {
+            switch outcome {
+            case .success(let found)?:
+                found.notes.forEach { log("warning: " + $0) }
+                located.append(Source(repo: repo, located: found, locator: locator))
+            case .failure(let error)? where repo.skipIfUnavailable && error.isUnavailability:
+                log("warning: \(error)\nwarning: repo '\(repo.id)' left out (skip_if_unavailable=1)")
+            case .failure(let error)?:
+                throw error
+            case nil:
+                preconditionFailure("every repo is located once atOnce returns")
+            }
         }
         let sources = located
         let arch = pool.arch
@@ -137,9 +174,11 @@ public struct RepoLoader: Sendable {
                         withFilelists: [Bool]) throws(RepoLoadError) -> [LoadedRepo] {
         for source in sources {
             pool.setFilters(repo: source.repo.id, excludes: source.repo.excludes, includes: source.repo.includes)
+            pool.setCost(repo: source.repo.id, cost: source.repo.cost)
         }
         return sources.indices.map { i in
             LoadedRepo(id: sources[i].repo.id, baseURL: sources[i].base.description,
+                       mirrors: sources[i].located.mirrors.map(\.description),
                        repomdChecksum: sources[i].digest, revision: sources[i].repomd.revision,
                        packages: pool.packageCount(repo: sources[i].repo.id),
                        fromCache: fromCache[i], withFilelists: withFilelists[i])
@@ -177,59 +216,37 @@ public struct RepoLoader: Sendable {
         return Set(indices)
     }
 
-    /// The first baseurl whose repomd.xml reads and parses, with that file's sha256.
-    func locate(_ repo: RepoDefinition) throws(RepoLoadError) -> (RepoURL, RepoMD, String) {
-        var attempts: [String] = []
-        for text in repo.baseURLs {
-            do {
-                let base = try RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath)
-                let path = try localFile(base.appending("repodata/repomd.xml"), repo: repo.id)
-                let repomd = try RepoMD.load(file: path)
-                let digest = try Checksum.of(file: path, algorithm: "sha256").hex
-                return (base, repomd, digest)
-            } catch let error as RepoLoadError {
-                throw error
-            } catch {
-                attempts.append("\(text): \(error)")
+    private func verifiedFile(_ record: RepoMD.Record, of source: Source) throws(RepoLoadError) -> String {
+        try source.locator.file(record, of: source.located, repo: source.repo)
+    }
+
+    /// Runs `body` for 0..<count, each on a thread of its own (they block on the network), and
+    /// waits for all of them.
+    static func atOnce(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        guard count > 1 else {
+            if count == 1 { body(0) }
+            return
+        }
+        let group = DispatchGroup()
+        for i in 0..<count {
+            group.enter()
+            Thread.detachNewThread {
+                body(i)
+                group.leave()
             }
         }
-        throw .unreachable(repo: repo.id, attempts: attempts.isEmpty ? ["no baseurl"] : attempts)
+        group.wait()
     }
-
-    private func verifiedFile(_ record: RepoMD.Record, of source: Source) throws(RepoLoadError) -> String {
-        let path: String
-        do {
-            path = try localFile(source.base.appending(record.href), repo: source.repo.id)
-        } catch let error as RepoLoadError {
-            throw error
-        } catch {
-            throw .unreachable(repo: source.repo.id, attempts: ["\(record.href): \(error)"])
-        }
-        do {
-            try source.repomd.verify(record: record, file: path)
-        } catch {
-            throw .metadata(repo: source.repo.id, error)
-        }
-        return path
-    }
-
-    private func localFile(_ url: RepoURL, repo: String) throws -> String {
-        switch url {
-        case .local(let path): return path
-        case .remote(let remote):
-            guard let download else { throw RepoLoadError.remoteUnsupported(repo: repo, url: remote.absoluteString) }
-            return try download(remote)
-        }
-    }
-
 }
 
-/// One repo's metadata, located: the baseurl that answered, its repomd.xml and that file's sha256.
+/// One repo's metadata, located: the mirror that answered, its repomd.xml and that file's sha256.
 struct Source: Sendable {
     let repo: RepoDefinition
-    let base: RepoURL
-    let repomd: RepoMD
-    let digest: String
+    let located: RepoLocator.Located
+    let locator: RepoLocator
+    var base: RepoURL { located.base }
+    var repomd: RepoMD { located.repomd }
+    var digest: String { located.digest }
 }
 
 /// Where the cache keeps a repo: keyed by the repomd.xml checksum, so new metadata means a new file.

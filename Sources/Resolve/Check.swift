@@ -80,8 +80,8 @@ public struct CheckSession: Sendable {
     public let releasever: String?
     public let base: BaseSelection
     public let cacheDirectory: String?
-    /// Fetches a remote metadata file to a local path (http(s) repos); nil: only local repos work.
-    public var download: (@Sendable (URL) throws -> String)?
+    /// Downloads remote repo metadata (http(s) repos, metalinks, mirrorlists); nil: only local repos work.
+    public var downloader: RepoDownloader?
 
     public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
                 base: BaseSelection, cacheDirectory: String?) {
@@ -102,11 +102,22 @@ public struct CheckSession: Sendable {
         }
     }
 
+    /// `$basearch`, `$arch`, `$releasever` (with `$releasever_major` and `_minor`) for `arch`.
+    public func variables(arch: String) -> [String: String] {
+        var variables = ["basearch": Self.basearch(of: arch), "arch": arch]
+        if let releasever {
+            variables["releasever"] = releasever
+            let parts = releasever.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            variables["releasever_major"] = String(parts[0])
+            variables["releasever_minor"] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return variables
+    }
+
     /// The repo definitions for `arch`, with `$basearch`/`$arch`/`$releasever` substituted, and
     /// the ids the manifest uses checked against them.
     public func repoDefinitions(arch: String) throws(CheckError) -> (repos: [RepoDefinition], warnings: [String]) {
-        var variables = ["basearch": Self.basearch(of: arch), "arch": arch]
-        if let releasever { variables["releasever"] = releasever }
+        let variables = self.variables(arch: arch)
         let loaded: (repos: [RepoDefinition], warnings: [String])
         do {
             loaded = try RepoConfig.loadDirectory(reposDirectory, variables: variables, overrides: repoOverrides)
@@ -132,7 +143,8 @@ public struct CheckSession: Sendable {
         let pool = Pool(arch: arch)
         let repos: [LoadedRepo]
         do {
-            repos = try RepoLoader(cacheDirectory: cacheDirectory, download: download).load(definitions, into: pool)
+            repos = try RepoLoader(cacheDirectory: cacheDirectory, downloader: downloader, variables: variables(arch: arch))
+                .load(definitions, into: pool, log: log)
         } catch {
             throw .environment("\(error)")
         }

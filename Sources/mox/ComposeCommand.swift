@@ -26,12 +26,6 @@ struct ComposeCommand: ParsableCommand {
     @Option(name: .customLong("downloads"), help: "How many packages to download at once.")
     var downloads: Int = 4
 
-    @Option(name: .customLong("retries"), help: "Attempts per URL after the first, with backoff.")
-    var retries: Int = 3
-
-    @Option(name: .customLong("timeout"), help: "Seconds a download may stall before it is retried.")
-    var timeout: Int = 30
-
     @OptionGroup var image: ImageOptions
 
     @Option(help: "Output format: text or json (the outcome, or the check report when extensions fail).")
@@ -44,8 +38,6 @@ struct ComposeCommand: ParsableCommand {
         // Refused here, not after the tree is published: invalid input must change nothing.
         try image.validate(arches: inputs.resolvedArches)
         guard downloads >= 1, downloads <= 64 else { throw ValidationError("--downloads must be between 1 and 64") }
-        guard retries >= 0, retries <= 20 else { throw ValidationError("--retries must be between 0 and 20") }
-        guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
     }
 
     func run() throws {
@@ -54,7 +46,7 @@ struct ComposeCommand: ParsableCommand {
         do {
             composer = Composer(session: try inputs.session(), arches: inputs.resolvedArches, output: output,
                                 sourceDateEpoch: epoch,
-                                fetchOptions: FetchOptions(concurrency: downloads, lowSpeedTime: Double(timeout), retries: retries))
+                                fetchOptions: inputs.fetchOptions(concurrency: downloads))
         } catch let error as CheckError {
             throw Output.fail(error)
         }

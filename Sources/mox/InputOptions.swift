@@ -40,10 +40,22 @@ struct InputOptions: ParsableArguments {
         "Cache for parsed metadata (default: $XDG_CACHE_HOME/mox or ~/.cache/mox).", valueName: "dir"))
     var cacheDirectory: String?
 
+    @Option(name: .customLong("retries"), help: ArgumentHelp(
+        "Further tries of a file (metadata or package) after the first, with backoff; a repo's retries= wins.",
+        valueName: "n"))
+    var retries: Int = 3
+
+    @Option(name: .customLong("timeout"), help: ArgumentHelp(
+        "Seconds to connect, and that a transfer may stall, before it is retried; a repo's timeout= wins.",
+        valueName: "seconds"))
+    var timeout: Int = 30
+
     @Flag(name: .shortAndLong, help: "Print only the report, no progress lines.")
     var quiet = false
 
     func validate() throws {
+        guard retries >= 0, retries <= 20 else { throw ValidationError("--retries must be between 0 and 20") }
+        guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
         if baseRootfs.isEmpty && basePackages.isEmpty {
             throw ValidationError("give the base: --base-rootfs DIR or --base-packages FILE")
         }
@@ -123,8 +135,13 @@ struct InputOptions: ParsableArguments {
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
                                    releasever: releasever, base: try base, cacheDirectory: cachePath)
         // http(s) repos: their metadata is downloaded into the cache.
-        session.download = Fetcher(cache: PackageCache(directory: cachePath)).downloader(into: cachePath + "/metadata")
+        session.downloader = Fetcher(cache: PackageCache(directory: cachePath), options: fetchOptions())
         return session
+    }
+
+    /// Timeouts and retries for metadata and packages alike.
+    func fetchOptions(concurrency: Int = 4) -> FetchOptions {
+        FetchOptions(concurrency: concurrency, connectTimeout: Double(timeout), lowSpeedTime: Double(timeout), retries: retries)
     }
 
     /// The report of a run over these inputs.
