@@ -111,7 +111,10 @@ public struct Composer: Sendable {
 
         // 3. Fetch into the content-addressed cache, several at once; every package is checked
         // against the repo metadata and read by librpm (digests, and signatures where gpgcheck=1).
-        let requests = try fetchRequests(plan, definitions: definitions, fetcher: fetcher)
+        let mirrors = Dictionary(reports.map { report in
+            (report.arch, Dictionary(report.repos.map { ($0.id, $0.mirrors) }, uniquingKeysWith: { a, _ in a }))
+        }, uniquingKeysWith: { a, _ in a })
+        let requests = try fetchRequests(plan, definitions: definitions, mirrors: mirrors, fetcher: fetcher)
         let results: [FetchResult]
         do { results = try fetcher.fetch(requests) } catch { throw .environment("\(error)") }
 
@@ -177,10 +180,10 @@ public struct Composer: Sendable {
 
     var cacheDirectory: String { session.cacheDirectory ?? NSTemporaryDirectory() + "/mox-cache" }
 
-    /// For each planned package: the URLs it may come from (its repo's baseurls, in order), what
-    /// the metadata says of it, and the signature check its repo asks for.
+    /// For each planned package: the URLs it may come from (the mirrors its repo's metadata came
+    /// from, best first), what the metadata says of it, and the signature check its repo asks for.
     func fetchRequests(_ plan: TreePlan, definitions: [String: [String: RepoDefinition]],
-                       fetcher: Fetcher) throws(ComposeError) -> [FetchRequest] {
+                       mirrors: [String: [String: [String]]], fetcher: Fetcher) throws(ComposeError) -> [FetchRequest] {
         var requests: [FetchRequest] = []
         var signatureChecks: [String: SignatureCheck] = [:]
         for planned in plan.packages {
@@ -199,7 +202,8 @@ public struct Composer: Sendable {
             }
             var sources: [URL] = []
             var seen = Set<String>()
-            for text in candidates.flatMap(\.baseURLs) where seen.insert(text).inserted {
+            let bases = (planned.arches + arches).flatMap { mirrors[$0]?[info.repo] ?? definitions[$0]?[info.repo]?.baseURLs ?? [] }
+            for text in bases where seen.insert(text).inserted {
                 guard let base = try? RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath),
                       let url = try? base.appending(href) else { continue }
                 switch url {
@@ -216,7 +220,7 @@ public struct Composer: Sendable {
             }
             requests.append(FetchRequest(name: info.nevra.description, sources: sources,
                                          size: info.size > 0 ? info.size : nil, checksum: checksum,
-                                         signature: signature))
+                                         signature: signature, connection: repo.connection))
         }
         return requests
     }
@@ -242,7 +246,7 @@ public struct Composer: Sendable {
                 paths.append(path)
             case .remote(let remote):
                 do {
-                    paths.append(try fetcher.download(remote, into: cacheDirectory + "/keys"))
+                    paths.append(try fetcher.download(remote, into: cacheDirectory + "/keys", connection: repo.connection))
                 } catch {
                     throw .environment("\(error)")
                 }

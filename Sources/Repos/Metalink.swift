@@ -98,6 +98,8 @@ final class MetalinkReader: NSObject, XMLParserDelegate {
     private var hashType = ""
     private var mirrors: [Metalink.Mirror] = []
     private var preference = 0
+    /// Set at `</metalink>`; XMLParser on Linux can report success for a truncated document.
+    private var rootClosed = false
 
     init(source: String) {
         self.source = source
@@ -115,6 +117,9 @@ final class MetalinkReader: NSObject, XMLParserDelegate {
         guard ok else {
             let reason = parser.parserError.map { "not well-formed XML (\($0.localizedDescription))" } ?? "not well-formed XML"
             throw .malformed(source: source, line: parser.lineNumber, reason: reason)
+        }
+        guard rootClosed else {
+            throw .malformed(source: source, line: parser.lineNumber, reason: "not well-formed XML (the document ends early)")
         }
         guard sawRepomd else { throw .noRepomd(source: source) }
         guard current.strongest.map({ Metalink.strength($0.algorithm) >= 0 }) == true else { throw .noHash(source: source) }
@@ -166,6 +171,7 @@ final class MetalinkReader: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
         let qualified = name(element, namespaceURI)
         defer { path.removeLast() }
+        if path.count == 1 { rootClosed = true }
         let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
         text = ""
         guard inRepomd else { return }

@@ -146,6 +146,11 @@ struct RepoSectionReader {
     }
 
     static func bytes(_ value: String) -> Int? {
+        amount(value).map { Int($0) }
+    }
+
+    /// A size as dnf reads it, before rounding to whole bytes.
+    static func amount(_ value: String) -> Double? {
         let units: [Character: Double] = ["k": 1024, "m": 1024 * 1024, "g": 1024 * 1024 * 1024]
         var number = Substring(value)
         var factor = 1.0
@@ -154,7 +159,7 @@ struct RepoSectionReader {
             number = number.dropLast()
         }
         guard let amount = Double(number), amount >= 0, amount.isFinite else { return nil }
-        return Int(amount * factor)
+        return amount * factor
     }
 
     /// dnf's `throttle`: a size, or a percentage of `bandwidth`.
@@ -166,10 +171,10 @@ struct RepoSectionReader {
             }
             return (percent / 100, true, entry.line)
         }
-        guard let bytes = Self.bytes(value) else {
+        guard let bytes = Self.amount(value) else {
             throw bad(entry, value, expected: "a size such as 500k, or a percentage of bandwidth such as 50%")
         }
-        return (Double(bytes), false, entry.line)
+        return (bytes, false, entry.line)
     }
 
     /// dnf's seconds: a number with an optional s, m, h or d; -1 or `never` means no limit (nil).
