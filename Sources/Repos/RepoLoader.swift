@@ -38,7 +38,7 @@ public enum RepoLoadError: Error, Sendable, CustomStringConvertible {
         case let .unreachable(repo, attempts):
             "repo '\(repo)': cannot fetch its metadata (repodata/repomd.xml) from any of its sources:\n"
                 + attempts.map { "  - \($0)" }.joined(separator: "\n")
-                + "\n  check the repo's baseurl/metalink/mirrorlist and the network, or set skip_if_unavailable=1 to go on without it"
+                + "\n  (skip_if_unavailable=1 in the repo lets a run go on without it)"
         case let .metadata(repo, error): "repo '\(repo)': \(error)"
         case let .solv(repo, error): "repo '\(repo)': \(error)"
         case let .remoteUnsupported(repo, url): "repo '\(repo)': cannot fetch \(url)"

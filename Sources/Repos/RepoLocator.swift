@@ -19,12 +19,11 @@ struct RepoLocator: Sendable {
         let digest: String
         /// Where the repo's files can come from, best first: `base`, then the mirrors not yet tried.
         let mirrors: [RepoURL]
-        /// Mirrors skipped on the way, and why, for the log.
+        /// Sources skipped on the way, and why, for the log.
         let notes: [String]
     }
 
     func locate(_ repo: RepoDefinition) throws(RepoLoadError) -> Located {
-        var notes: [String] = []
         var attempts: [String] = []
         var metalink: Metalink?
         var candidates: [String] = []
@@ -43,9 +42,6 @@ struct RepoLocator: Sendable {
             } catch {
                 attempts.append("mirrorlist \(list): \(error)")
             }
-        }
-        if !attempts.isEmpty && !repo.baseURLs.isEmpty {
-            notes.append("repo '\(repo.id)': \(attempts.joined(separator: "; ")); trying its baseurls")
         }
         candidates += repo.baseURLs
         var seen = Set<String>()
@@ -75,8 +71,7 @@ struct RepoLocator: Sendable {
                     continue
                 }
                 if !current {
-                    notes.append("repo '\(repo.id)': mirror \(text) skipped: its repomd.xml is not the one the metalink lists (a stale mirror)")
-                    attempts.append("\(url): stale: its repomd.xml does not match the metalink's hashes")
+                    attempts.append("\(url): a stale mirror: its repomd.xml is not the one the metalink lists")
                     continue
                 }
             }
@@ -97,6 +92,8 @@ struct RepoLocator: Sendable {
             let later = candidates[(index + 1)...].compactMap {
                 try? RepoURL(parsing: $0, relativeTo: FileManager.default.currentDirectoryPath)
             }
+            let notes = attempts.isEmpty ? [] : ["repo '\(repo.id)': using \(text) after skipping:"
+                + attempts.map { "\n  - " + $0 }.joined()]
             return Located(base: base, repomd: repomd, digest: digest, mirrors: [base] + later, notes: notes)
         }
         throw .unreachable(repo: repo.id, attempts: attempts.isEmpty ? ["no baseurl, metalink or mirrorlist"] : attempts)
