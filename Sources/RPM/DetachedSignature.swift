@@ -33,21 +33,10 @@ public enum DetachedSignature {
         for key in keys {
             let certificates = try publicKeyPackets(key)
             for certificate in certificates {
-                let pubkey = certificate.withUnsafeBufferPointer { rpmPubkeyNew($0.baseAddress, $0.count) }
-                guard let pubkey else {
-                    unusable.append("\(key.source) (OpenPGP features newer than this rpm)")
-                    continue
+                let added = certificate.withUnsafeBufferPointer { buffer in
+                    buffer.baseAddress.map { Keyring.add(certificate: $0, length: buffer.count, to: keyring) } ?? false
                 }
-                rpmKeyringAddKey(keyring, pubkey)
-                var count: Int32 = 0
-                if let subkeys = rpmGetSubkeys(pubkey, &count) {
-                    for i in 0..<Int(count) {
-                        rpmKeyringAddKey(keyring, subkeys[i])
-                        rpmPubkeyFree(subkeys[i])
-                    }
-                    free(subkeys)
-                }
-                rpmPubkeyFree(pubkey)
+                if !added { unusable.append("\(key.source) (OpenPGP features newer than this rpm)") }
             }
         }
 

@@ -97,18 +97,8 @@ public enum PackageVerifier {
         guard kind == PGPARMOR_PUBKEY, let packet else {
             throw .unreadableKey(path: path, reason: "not an armored OpenPGP public key")
         }
-        guard let pubkey = rpmPubkeyNew(packet, length) else {
+        guard Keyring.add(certificate: packet, length: length, to: keyring) else {
             return "librpm cannot use gpgkey \(path) (OpenPGP features newer than this rpm)"
-        }
-        defer { rpmPubkeyFree(pubkey) }
-        rpmKeyringAddKey(keyring, pubkey)
-        var count: Int32 = 0
-        if let subkeys = rpmGetSubkeys(pubkey, &count) {
-            for i in 0..<Int(count) {
-                rpmKeyringAddKey(keyring, subkeys[i])
-                rpmPubkeyFree(subkeys[i])
-            }
-            free(subkeys)
         }
         return nil
     }

@@ -106,17 +106,13 @@ final class MetalinkReader: NSObject, XMLParserDelegate {
     }
 
     func read(_ data: Data) throws(MetalinkError) -> Metalink {
-        let parser = XMLParser(data: data)
-        parser.shouldProcessNamespaces = true
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = self
+        let parser = XMLParser.forRepoMetadata(data, delegate: self)
         self.parser = parser
         let ok = parser.parse()
         self.parser = nil
         if let failure { throw failure }
         guard ok else {
-            let reason = parser.parserError.map { "not well-formed XML (\($0.localizedDescription))" } ?? "not well-formed XML"
-            throw .malformed(source: source, line: parser.lineNumber, reason: reason)
+            throw .malformed(source: source, line: parser.lineNumber, reason: "not well-formed XML (\(parser.failureText))")
         }
         guard rootClosed else {
             throw .malformed(source: source, line: parser.lineNumber, reason: "not well-formed XML (the document ends early)")
