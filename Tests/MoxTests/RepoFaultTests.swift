@@ -98,4 +98,18 @@ struct RepoFaultTests {
         #expect(silent.connections == 2, "the first try and one retry")
         #expect(elapsed < 20, "took \(elapsed) s")
     }
+
+    /// dnf's per-repo `timeout` (and `retries`) win over the run's --timeout and --retries.
+    @Test func aRepoTimeoutWinsOverTheRunsTimeout() throws {
+        let silent = try SilentServer()
+        defer { silent.stop() }
+        let run = try Run("fault-silent-repo-timeout", repos: ["os": ["baseurl=\(silent.url)/os/", "timeout=1", "retries=2"]])
+        let started = Date()
+        let result = try run.mox(["--timeout", "60", "--retries", "0"])
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("no answer for 1 s"), "\(result.stderr)")
+        #expect(silent.connections == 3, "the first try and the repo's two retries")
+        #expect(elapsed < 30, "took \(elapsed) s")
+    }
 }
