@@ -248,7 +248,8 @@ public struct Composer: Sendable {
                 do {
                     paths.append(try fetcher.download(remote, into: cacheDirectory + "/keys", connection: repo.connection))
                 } catch {
-                    throw .environment("\(error)")
+                    throw .environment("repo '\(repo.id)': gpgkey \(remote.absoluteString) cannot be fetched: "
+                        + error.attempts.map(\.reason).joined(separator: "; "))
                 }
             }
         }

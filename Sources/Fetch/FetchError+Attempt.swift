@@ -21,7 +21,7 @@ extension FetchError {
     }
 
     /// The failures of every source tried (`unavailable` holds one per source).
-    var attempts: [RepoDownloadError.Attempt] {
+    public var attempts: [RepoDownloadError.Attempt] {
         if case let .unavailable(_, failures) = self { return failures.map(\.attempt) }
         return [attempt]
     }

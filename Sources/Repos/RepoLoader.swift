@@ -80,9 +80,20 @@ public struct RepoLoader: Sendable {
                      log: (String) -> Void = { _ in }) throws(RepoLoadError) -> [LoadedRepo] {
         let locator = RepoLocator(downloader: downloader, variables: variables)
         let outcomes = Mutex([Result<RepoLocator.Located, RepoLoadError>?](repeating: nil, count: repos.count))
+        let cacheDirectory = self.cacheDirectory
         Self.atOnce(repos.count) { i in
             let outcome: Result<RepoLocator.Located, RepoLoadError>
-            do throws(RepoLoadError) { outcome = .success(try locator.locate(repos[i])) } catch { outcome = .failure(error) }
+            do throws(RepoLoadError) {
+                let found = try locator.locate(repos[i])
+                // skip_if_unavailable covers the primary too: fetched now, its failure leaves the repo out.
+                let paths = cacheDirectory.map { CachePaths(directory: $0, id: repos[i].id, digest: found.digest) }
+                if repos[i].skipIfUnavailable && !(paths?.holdsPrimary ?? false) {
+                    _ = try locator.file(found.repomd.primary, of: found, repo: repos[i])
+                }
+                outcome = .success(found)
+            } catch {
+                outcome = .failure(error)
+            }
             outcomes.withLock { $0[i] = outcome }
         }
         var located: [Source] = []
@@ -107,7 +118,7 @@ public struct RepoLoader: Sendable {
 
         // Phase 1: parse what the cache lacks, several repos at once; a large primary is itself
         // cut in parts parsed side by side.
-        let cached = { (i: Int) in exists(paths[i].primary) || paths[i].parts.allSatisfy(exists) }
+        let cached = { (i: Int) in paths[i].holdsPrimary }
         let toParse = sources.indices.filter { !cached($0) }
         let parsed = try inParallel(toParse) { i throws(RepoLoadError) in
             let primary = try verifiedFile(sources[i].repomd.primary, of: sources[i])
@@ -264,5 +275,11 @@ struct CachePaths: Sendable {
         primary = stem + ".solv"
         parts = [stem + ".part1.solv", stem + ".part2.solv"]
         filelists = stem + ".filelists.solv"
+    }
+
+    /// Whether the primary is cached, whole or in parts.
+    var holdsPrimary: Bool {
+        let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
+        return exists(primary) || parts.allSatisfy(exists)
     }
 }

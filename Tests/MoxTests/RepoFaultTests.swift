@@ -53,6 +53,19 @@ struct RepoFaultTests {
         #expect(Self.namesNoCacheFile(result.stderr), "\(result.stderr)")
     }
 
+    @Test func aGpgkeyThatCannotBeFetchedIsNamedByRepoAndURL() throws {
+        let root = try served("fault-gpgkey", ["os"])
+        let server = try FileServer(serving: root)
+        defer { server.stop() }
+        let key = "\(server.baseURL)/keys/RPM-GPG-KEY-missing"
+        let run = try Run("fault-gpgkey", repos: ["os": ["baseurl=\(server.baseURL)/os/", "gpgcheck=1", "gpgkey=\(key)"]])
+        let result = try run.mox(["--output", run.check.directory.appendingPathComponent("out").path], command: "compose")
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("repo 'os'") && result.stderr.contains(key) && result.stderr.contains("404"),
+                "\(result.stderr)")
+        #expect(Self.namesNoCacheFile(result.stderr) && !result.stderr.contains("-RPM-GPG-KEY-missing"), "\(result.stderr)")
+    }
+
     /// Three repos on two arches, each with a dead first baseurl: the dead host is tried once in
     /// the run and then skipped, instead of costing every repo its retries and backoff in turn.
     @Test func aDeadFirstBaseurlIsProbedOnceAndCostsNoBackoff() throws {
