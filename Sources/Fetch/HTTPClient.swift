@@ -111,6 +111,41 @@ final class HTTPClient {
         return .failed(failure.error, retry: failure.retry, hostFailure: failure.hostFailure)
     }
 
+    /// Only connects (TCP, a proxy's tunnel, TLS) to `url`'s host, as a GET of it would; returns
+    /// how long that took in seconds.
+    func connect(_ url: String, connection: RepoConnection) -> Result<Double, TransferFailure> {
+        curl_easy_reset(handle)
+        errorText[0] = 0
+        _ = mox_curl_setopt_string(handle, CURLOPT_URL, url)
+        _ = mox_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = mox_curl_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1)
+        _ = mox_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        let limits = Limits(options: options, connection: connection)
+        _ = mox_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(limits.connect * 1000))
+        switch connection.ipResolve {
+        case .any: break
+        case .v4: _ = mox_curl_setopt_long(handle, CURLOPT_IPRESOLVE, Int(CURL_IPRESOLVE_V4))
+        case .v6: _ = mox_curl_setopt_long(handle, CURLOPT_IPRESOLVE, Int(CURL_IPRESOLVE_V6))
+        }
+        setTLS(connection)
+        setCredentials(connection)
+        _ = mox_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorText)
+        let code = curl_easy_perform(handle)
+        guard code == CURLE_OK else {
+            let detail = String(cString: errorText)
+            var verifyResult = 0
+            _ = mox_curl_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult)
+            return .failure(TransferFailure(.init(
+                url: url, code: code, text: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
+                verifyResult: verifyResult, connected: false, received: 0, connection: connection,
+                timeout: limits.connect, minRate: limits.minRate, usesProxy: connection.proxy != nil)))
+        }
+        var tcp: curl_off_t = 0, tls: curl_off_t = 0
+        _ = mox_curl_getinfo_off(handle, CURLINFO_CONNECT_TIME_T, &tcp)
+        _ = mox_curl_getinfo_off(handle, CURLINFO_APPCONNECT_TIME_T, &tls)
+        return .success(Double(max(tcp, tls)) / 1_000_000)
+    }
+
     /// Timeouts and the low-speed limit: the repo's own (dnf's `timeout` bounds both the
     /// connection and a stall), else the run's.
     struct Limits {

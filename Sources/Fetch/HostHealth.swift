@@ -34,24 +34,41 @@ final class HostHealth: @unchecked Sendable {
     private let condition = NSCondition()
     private var states: [Key: State] = [:]
 
-    /// Returns why `key`'s host is known to be unreachable, or nil when a request may go ahead
-    /// (the caller then reports back with `connected` or `failed`; a first caller is the probe).
-    func admit(_ key: Key) -> String? {
+    /// What a caller may do with a host.
+    enum Claim {
+        /// Nobody has tried it yet: the caller is its probe, and reports back.
+        case probe
+        /// It answered earlier in the run.
+        case reachable
+        /// It did not, for this reason.
+        case unreachable(String)
+    }
+
+    /// Claims `key`'s host for a request, waiting while another caller probes it. A `.probe`
+    /// caller reports back with `connected` and then `finished`.
+    func claim(_ key: Key) -> Claim {
         condition.lock()
         defer { condition.unlock() }
         while true {
             switch states[key] {
             case nil:
                 states[key] = .probing
-                return nil
+                return .probe
             case .probing?:
                 condition.wait()
             case .reachable?:
-                return nil
+                return .reachable
             case .unreachable(let reason)?:
-                return reason
+                return .unreachable(reason)
             }
         }
+    }
+
+    /// Why `key`'s host is known to be unreachable, or nil when a request may go ahead (as its
+    /// probe or not; it reports back with `connected` and `finished` either way).
+    func admit(_ key: Key) -> String? {
+        if case .unreachable(let reason) = claim(key) { return reason }
+        return nil
     }
 
     /// The host answered (a connection, and TLS, came up).

@@ -4,7 +4,7 @@ import Repos
 
 /// A failed transfer told in the repo's terms: what failed (the server's certificate, the client
 /// certificate, credentials, the proxy, the host) and which `.repo` key changes it.
-struct TransferFailure {
+struct TransferFailure: Error {
     let error: FetchError
     /// Whether trying the same URL again later might help.
     let retry: Bool

@@ -22,6 +22,8 @@ public struct RepoDefinition: Sendable, Hashable {
     public var excludes: [String]
     /// Package-name globs from `includepkgs`; empty means every package.
     public var includes: [String]
+    /// `fastestmirror`: mirrors are tried fastest to connect first, not in the order given.
+    public var fastestMirror: Bool
     /// dnf priority: lower wins (`priority`, default 99).
     public var priority: Int
     /// dnf cost: between repos of equal priority, the same package comes from the cheaper one (default 1000).
@@ -40,7 +42,8 @@ public struct RepoDefinition: Sendable, Hashable {
         id: String, name: String? = nil, baseURLs: [String], metalink: String? = nil, mirrorList: String? = nil,
         enabled: Bool = true, gpgCheck: Bool = false, gpgKeys: [String] = [], excludes: [String] = [],
         includes: [String] = [], priority: Int = 99, origin: String, repoGPGCheck: Bool = false, cost: Int = 1000,
-        skipIfUnavailable: Bool = false, moduleHotfixes: Bool = false, connection: RepoConnection = .init()
+        skipIfUnavailable: Bool = false, moduleHotfixes: Bool = false, fastestMirror: Bool = false,
+        connection: RepoConnection = .init()
     ) {
         self.id = id
         self.name = name ?? id
@@ -57,6 +60,7 @@ public struct RepoDefinition: Sendable, Hashable {
         self.cost = cost
         self.skipIfUnavailable = skipIfUnavailable
         self.moduleHotfixes = moduleHotfixes
+        self.fastestMirror = fastestMirror
         self.connection = connection
         self.origin = origin
     }

@@ -9,6 +9,11 @@ public protocol RepoDownloader: Sendable {
     /// checksum and `size`) into a local file, and returns its path. A URL whose host did not
     /// answer earlier in the run is not tried again.
     func download(_ urls: [URL], connection: RepoConnection, expected: Checksum?, size: Int?) throws(RepoDownloadError) -> String
+
+    /// Connects to the hosts of `urls` at once, so that those that do not answer are known (and
+    /// skipped) before the URLs are tried one after another; returns the connect time in seconds
+    /// of each URL whose host answered.
+    func probe(_ urls: [URL], connection: RepoConnection) -> [URL: Double]
 }
 
 /// Every URL a download tried, with why it failed.

@@ -29,7 +29,6 @@ enum RepoKeys {
         "deltarpm": .init(harmless: .whenFalse, why: "mox downloads whole RPMs"),
         // Only meaningful with deltarpm, which warns by itself.
         "deltarpm_percentage": .init(harmless: .always, why: ""),
-        "fastestmirror": .init(harmless: .whenFalse, why: "mox tries mirrors in the order the metalink, mirrorlist and baseurl give"),
         "max_parallel_downloads": .init(harmless: .never, why: "mox sets downloads at once for the whole run: use --downloads"),
         // mox asks for repomd.xml on every run: its metadata is never older than any expiry.
         "metadata_expire": .init(harmless: .always, why: ""),

@@ -45,7 +45,7 @@ struct RepoLocator: Sendable {
         }
         candidates += repo.baseURLs
         var seen = Set<String>()
-        candidates = candidates.filter { seen.insert($0).inserted }
+        candidates = order(candidates.filter { seen.insert($0).inserted }, of: repo)
 
         for (index, text) in candidates.enumerated() {
             let base: RepoURL
@@ -97,6 +97,26 @@ struct RepoLocator: Sendable {
             return Located(base: base, repomd: repomd, digest: digest, mirrors: [base] + later, notes: notes)
         }
         throw .unreachable(repo: repo.id, attempts: attempts.isEmpty ? ["no baseurl, metalink or mirrorlist"] : attempts)
+    }
+
+    /// The candidates with every remote mirror's host probed at once, so dead ones are skipped
+    /// without their timeouts adding up; with `fastestmirror`, remote mirrors fastest to connect
+    /// first (local ones stay ahead, as they need no connection).
+    private func order(_ candidates: [String], of repo: RepoDefinition) -> [String] {
+        let remote = candidates.compactMap { text -> (String, URL)? in
+            guard case .remote(let url)? = try? RepoURL(parsing: text, relativeTo: "/").appending("repodata/repomd.xml") else {
+                return nil
+            }
+            return (text, url)
+        }
+        guard let downloader, remote.count > 1 || (repo.fastestMirror && !remote.isEmpty) else { return candidates }
+        let times = downloader.probe(remote.map(\.1), connection: repo.connection)
+        guard repo.fastestMirror else { return candidates }
+        let time = Dictionary(remote.map { ($0.0, times[$0.1] ?? .infinity) }, uniquingKeysWith: { a, _ in a })
+        let local = candidates.filter { time[$0] == nil }
+        let byLatency = candidates.enumerated().filter { time[$0.element] != nil }
+            .sorted { (time[$0.element]!, $0.offset) < (time[$1.element]!, $1.offset) }.map(\.element)
+        return local + byLatency
     }
 
     /// A local path for `url`: the file itself, or a download of it.

@@ -34,6 +34,7 @@ struct RepoSectionReader {
             case "cost": repo.cost = try integer(entry)
             case "skip_if_unavailable": repo.skipIfUnavailable = try boolean(entry)
             case "module_hotfixes": repo.moduleHotfixes = try boolean(entry)
+            case "fastestmirror": repo.fastestMirror = try boolean(entry)
             case "type": try checkType(entry)
             case "sslcacert": repo.connection.sslCACert = try optionalText(entry)
             case "sslverify": repo.connection.sslVerify = try boolean(entry)

@@ -52,12 +52,13 @@ private func read(_ lines: String) throws(RepoConfigError) -> (repo: RepoDefinit
         cost=500
         skip_if_unavailable=true
         module_hotfixes=1
+        fastestmirror=1
         type=rpm-md
         """)
     #expect(warnings == [])
     #expect(repo.metalink == "https://mirrors.example/metalink?repo=r-9&arch=x86_64")
     #expect(repo.mirrorList == "https://mirrors.example/list")
-    #expect(repo.repoGPGCheck && repo.skipIfUnavailable && repo.moduleHotfixes)
+    #expect(repo.repoGPGCheck && repo.skipIfUnavailable && repo.moduleHotfixes && repo.fastestMirror)
     #expect(repo.cost == 500)
 }
 
@@ -88,7 +89,7 @@ func everyDocumentedKeyIsHonouredOrWarned(line: String) throws {
 }
 
 @Test(arguments: [
-    ("countme=1", "countme"), ("fastestmirror=1", "fastestmirror"), ("max_parallel_downloads=9", "--downloads"),
+    ("countme=1", "countme"), ("max_parallel_downloads=9", "--downloads"),
     ("keepcache=1", "[main]"), ("failovermethod=priority", "yum"), ("frobnicate=1", "unknown key"),
 ])
 func unsupportedKeysAreWarnedWithFileAndLine(line: String, says: String) throws {
