@@ -32,6 +32,10 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
+        // C headers of libmodulemd (modules.yaml: module streams and defaults), with shims for GLib macros.
+        .systemLibrary(
+            name: "CModulemd", pkgConfig: "modulemd-2.0",
+            providers: [.apt(["libmodulemd-dev"]), .yum(["libmodulemd-devel"])]),
         // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink).
         .systemLibrary(name: "CLinux"),
         // librpm in Swift: one-time configuration, where images keep their rpmdb, package digest and
@@ -39,12 +43,15 @@ let package = Package(
         .target(name: "RPM", dependencies: ["CRPM"]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
         .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM"]),
+        // Module streams as libdnf applies them: modules.yaml read through libmodulemd, which streams
+        // are active (enabled, default, their module dependencies), which packages that hides.
+        .target(name: "Modules", dependencies: ["CModulemd", "Solv"]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
         // .repo files, repomd.xml, metadata checksums, base package lists, loading repos into a pool.
-        .target(name: "Repos", dependencies: ["Solv"]),
+        .target(name: "Repos", dependencies: ["Solv", "Yams"]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM"]),
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules"]),
         // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
         // rpm digests and signatures; the content-addressed package cache.
         .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv"]),
