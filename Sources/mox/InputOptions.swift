@@ -117,7 +117,7 @@ struct InputOptions: ParsableArguments {
         do {
             manifest = try ExtensionsFile.load(path: extensions)
         } catch {
-            throw CheckError.invalidInput("\(error)")
+            throw CheckError.invalidFiles(error.problems.map(InputProblem.init))
         }
         let dir = reposDirectory ?? (URL(fileURLWithPath: extensions).deletingLastPathComponent().path)
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
