@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Typed paths (`FilePath`) for every module that names files.
+let system: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
     name: "mox",
     platforms: [.macOS(.v13)],
@@ -10,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C headers of libsolv and libsolvext (repo readers, .solv writer), with shims for macros.
@@ -45,13 +49,13 @@ let package = Package(
         .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM"]),
         // Module streams as libdnf applies them: modules.yaml read through libmodulemd, which streams
         // are active (enabled, default, their module dependencies), which packages that hides.
-        .target(name: "Modules", dependencies: ["CModulemd", "Solv"]),
+        .target(name: "Modules", dependencies: ["CModulemd", "Solv", system]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
         // .repo files, repomd.xml, metadata checksums, base package lists, loading repos into a pool.
         .target(name: "Repos", dependencies: ["Solv", "Yams"]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules"]),
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", system]),
         // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
         // rpm digests and signatures; the content-addressed package cache.
         .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv"]),

@@ -1,7 +1,8 @@
 internal import CModulemd
+import Solv
 
 /// One module stream build (`name:stream:version:context.arch`) as a repo's modules.yaml lists it.
-public struct ModuleStream: Sendable, Hashable {
+public struct ModuleStream: Sendable, Hashable, Codable {
     public let name: String
     public let stream: String
     public let version: UInt64
@@ -19,14 +20,14 @@ public struct ModuleStream: Sendable, Hashable {
     /// RPM names that left the module and are no longer filtered by it.
     public let demodularized: [String]
     /// The repo whose modules.yaml lists it.
-    public let repo: String
+    public internal(set) var repo: String
 
     /// `name:stream`.
     public var nameStream: String { "\(name):\(stream)" }
 }
 
 /// Every module stream and default of a set of repos.
-public struct ModuleMetadata: Sendable {
+public struct ModuleMetadata: Sendable, Codable {
     /// Streams in the order read, each NSVCA once.
     public var streams: [ModuleStream] = []
     /// Module -> its default stream (modulemd-defaults `stream`).
@@ -45,9 +46,17 @@ public struct ModuleMetadata: Sendable {
             throw .invalid(path: path, reason: "libmodulemd could not allocate an index")
         }
         defer { mox_object_unref(UnsafeMutableRawPointer(index)) }
+        // Decompressed here (libsolv knows every repo compression): libmodulemd's own detection
+        // loads libmagic's whole database, which costs more than reading the file.
+        let yaml: String
+        do {
+            yaml = String(decoding: try Pool.decompressedContents(of: path), as: UTF8.self)
+        } catch {
+            throw .invalid(path: path, reason: "\(error)")
+        }
         var failures: UnsafeMutablePointer<GPtrArray>? = nil
         var error: UnsafeMutablePointer<GError>? = nil
-        let read = modulemd_module_index_update_from_file(index, path, 0, &failures, &error)
+        let read = modulemd_module_index_update_from_string(index, yaml, 0, &failures, &error)
         defer {
             if let failures { g_ptr_array_unref(failures) }
             mox_error_free(error)

@@ -138,16 +138,15 @@ public struct ModuleState: Sendable {
                 state.enabled[stream.name] = stream.stream
             }
         }
-        state.filter = Self.filter(metadata.streams, active: state.active, exemptRepos: exemptRepos)
-        for stream in metadata.streams {
-            for artifact in stream.artifacts {
-                if let identity = identity(artifact) { state.streamsShipping[identity.name, default: []].insert(stream.nameStream) }
-            }
+        // Each artifact is parsed once: a modules.yaml lists thousands.
+        let identities = metadata.streams.map { $0.artifacts.compactMap(identity) }
+        state.filter = Self.filter(metadata.streams, identities: identities, active: state.active, exemptRepos: exemptRepos)
+        for (stream, ids) in zip(metadata.streams, identities) {
+            for id in ids { state.streamsShipping[id.name, default: []].insert(stream.nameStream) }
         }
-        for stream in state.active {
-            for artifact in stream.artifacts {
-                if let identity = identity(artifact) { state.streamOfArtifact[identity] = stream.nameStream }
-            }
+        let activeIDs = Set(state.active.map(\.identity))
+        for (stream, ids) in zip(metadata.streams, identities) where activeIDs.contains(stream.identity) {
+            for id in ids { state.streamOfArtifact[id] = stream.nameStream }
         }
         return state
     }
@@ -201,12 +200,12 @@ public struct ModuleState: Sendable {
 
     /// What libdnf hides (setModuleExcludes): builds of inactive streams, and outside the active
     /// streams every package named as, or providing, an RPM an active stream ships.
-    static func filter(_ streams: [ModuleStream], active: [ModuleStream], exemptRepos: Set<String>) -> PackageFilter {
+    static func filter(_ streams: [ModuleStream], identities artifactIDs: [[NEVRA]], active: [ModuleStream],
+                       exemptRepos: Set<String>) -> PackageFilter {
         var filter = PackageFilter(exemptRepos: exemptRepos)
         let activeIDs = Set(active.map(\.identity))
         let latest = Dictionary(grouping: active, by: \.nameStream).compactMapValues { $0.max { $0.version < $1.version } }
-        for stream in streams {
-            let identities = stream.artifacts.compactMap(identity)
+        for (stream, identities) in zip(streams, artifactIDs) {
             if activeIDs.contains(stream.identity) {
                 filter.keep.formUnion(identities)
                 let demodularized = Set(latest[stream.nameStream]?.demodularized ?? [])

@@ -2,6 +2,7 @@ import Manifest
 import Modules
 import Repos
 import Solv
+import SystemPackage
 
 extension CheckSession {
     /// The module streams enabled on `arch`: the top-level ones, then those of every extension
@@ -23,8 +24,12 @@ extension CheckSession {
         var metadata = ModuleMetadata()
         for repo in repos {
             guard let file = repo.modules else { continue }
+            // Keyed by the repomd.xml checksum, as the .solv cache is: new metadata, new file.
+            let cache = cacheDirectory.map {
+                FilePath($0).appending("modules").appending("\(repo.repomdChecksum.prefix(32))-modules.json")
+            }
             do {
-                try metadata.add(file: file, repo: repo.id)
+                metadata.merge(try ModuleMetadata.read(file: FilePath(file), repo: repo.id, cache: cache))
             } catch {
                 throw .environment("repo '\(repo.id)': \(error)")
             }

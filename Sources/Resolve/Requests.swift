@@ -66,7 +66,8 @@ extension Resolver {
             failures.append(notFound(spec, ext: ext, visible: visible))
             return []
         }
-        let how = match == .provides || match == .file ? "\(match.rawValue) '\(spec)'" : match.rawValue
+        var how = match == .provides || match == .file ? "\(match.rawValue) '\(spec)'" : match.rawValue
+        if selection.isGlob && match != .nevraGlob { how += " (glob)" }
         var sets: [[PackageInfo]]
         if selection.isGlob && match != .file {
             // As dnf: a glob installs every name it matches; names the base has are installed already.

@@ -38,8 +38,8 @@ extension Pool {
         for name in repoOrder {
             guard let repo = repos[name] else { continue }
             for p in solvables(of: repo) where wantedNames.contains(solvable(p).pointee.name) {
-                let n = normalizedNEVRA(p)
-                index["\(n.name) \(n.evr)", default: []].append(p)
+                let s = solvable(p).pointee
+                index["\(string(s.name)) \(string(s.evr))", default: []].append(p)
             }
         }
         var missing: [BasePackageSpec] = []

@@ -31,6 +31,8 @@ extension Pool {
         prepareWhatprovides()
         let keepRepos = Set(filter.exemptRepos.compactMap { repos[$0] })
         let hideNames = Set(filter.names.map { pool_str2id(raw, $0, 0) }).subtracting([0])
+        // Identities as pool ids: thousands of them are compared, so no strings per package.
+        let hideKeys = Set(filter.nevras.compactMap(key)), keepKeys = Set(filter.keep.compactMap(key))
         var candidates = Set<Id>()
         for name in filter.names.union(filter.provided).union(filter.nevras.map(\.name)) {
             let id = pool_str2id(raw, name, 0)
@@ -43,16 +45,29 @@ extension Pool {
         }
         var hidden = 0
         for p in candidates where !isInstalled(p) && !excluded.contains(p) {
-            guard let repo = solvable(p).pointee.repo, !keepRepos.contains(repo) else { continue }
-            let identity = normalizedNEVRA(p)
-            guard !filter.keep.contains(identity) else { continue }
-            if hideNames.contains(solvable(p).pointee.name) || providing.contains(p) || filter.nevras.contains(identity) {
+            let s = solvable(p).pointee
+            guard let repo = s.repo, !keepRepos.contains(repo) else { continue }
+            let identity = Key(name: s.name, evr: s.evr, arch: s.arch)
+            guard !keepKeys.contains(identity) else { continue }
+            if hideNames.contains(s.name) || providing.contains(p) || hideKeys.contains(identity) {
                 excluded.insert(p)
                 hidden += 1
             }
         }
         if hidden > 0 { consideredStale = true }
         return hidden
+    }
+
+    /// A package identity as pool ids.
+    private struct Key: Hashable {
+        let name: Id, evr: Id, arch: Id
+    }
+
+    /// The ids of `nevra` (epoch 0 as none, as libsolv spells EVRs); nil when the pool has no such strings.
+    private func key(_ nevra: NEVRA) -> Key? {
+        let name = pool_str2id(raw, nevra.name, 0), evr = pool_str2id(raw, nevra.evr, 0)
+        let arch = pool_str2id(raw, nevra.arch, 0)
+        return name == 0 || evr == 0 || arch == 0 ? nil : Key(name: name, evr: evr, arch: arch)
     }
 
     /// Every package (base and repos, visible or not) providing `dep`, with all it provides.
@@ -66,13 +81,6 @@ extension Pool {
             solvable_lookup_deparray(solvable(p), Id(SOLVABLE_PROVIDES.rawValue), &deps.q, -1)
             return (info(p), deps.array.map { String(cString: pool_dep2str(raw, $0)) })
         }
-    }
-
-    /// The identity of `p` with epoch 0 spelled as no epoch, so identities compare equal.
-    func normalizedNEVRA(_ p: Id) -> NEVRA {
-        var n = nevra(p)
-        if n.epoch == 0 { n.epoch = nil }
-        return n
     }
 
     /// Solvables whatprovides lists for `dep`.

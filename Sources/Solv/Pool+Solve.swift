@@ -137,7 +137,11 @@ extension Pool {
                     // Marker 0: pre-install requirements (Requires(pre)) count as much as plain ones.
                     solvable_lookup_deparray(solvable(p), Id(key.rawValue), &deps.q, 0)
                     for dep in deps.array where !isMarker(dep) {
-                        for q in providers(of: dep) where new.contains(q) { stack.append(q) }
+                        var offset = mox_whatprovides(raw, dep)
+                        while case let q = mox_whatprovidesdata(raw, offset), q != 0 {
+                            offset += 1
+                            if new.contains(q) { stack.append(q) }
+                        }
                     }
                 }
             }

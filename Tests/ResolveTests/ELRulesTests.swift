@@ -1,6 +1,7 @@
 // The rules real EL repos exercise, on ModularWorld: module streams, module_hotfixes, multilib and
 // every form of package spec.
 import Fixtures
+import Foundation
 import Manifest
 import Resolve
 import Testing
@@ -149,5 +150,32 @@ struct SpecFormTests {
     @Test func extensionWithoutReposSaysSo() throws {
         let got = try checkOneEL(Extension(name: "spec", packages: [W.wgTools.name]), repos: [])
         #expect(got.failureText.contains("the extension has no repos"), "\(got.failureText)")
+    }
+}
+
+@Suite("module metadata cache")
+struct ModuleCacheTests {
+    typealias W = ModularWorld
+
+    /// libmodulemd's parse is the slow part of modules: a second run reads the cache, and a cache
+    /// file that is damaged is rebuilt, with the same outcome every time.
+    @Test func cachedModuleMetadataGivesTheSameOutcomeAndSurvivesDamage() throws {
+        let world = try W.get()
+        let cache = try Fixtures.temporaryDirectory("module-cache")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let modules = ModuleRequests(enable: [ModuleSpec(name: "nodejs", stream: "12")], install: [])
+        let manifest = ExtensionsFile(path: "extensions.yaml", repos: ["os", "appstream"], modules: modules,
+                                      extensions: [Extension(name: "node", packages: [W.usesNode.name])])
+        let session = CheckSession(manifest: manifest, reposDirectory: world.reposDirectory.path, repoOverrides: [],
+                                   releasever: nil, base: BaseSelection(shared: .rootfs(world.rootfs.path)),
+                                   cacheDirectory: cache.path)
+        let expected: Set<String> = [W.usesNode.nevra, W.nodejs12.nevra]
+        #expect(try result("node", in: session.check(arches: ["x86_64"])).nevras == expected)
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("modules").path)
+        #expect(files.count == 1, "one cache file for the one repo with modules: \(files)")
+        #expect(try result("node", in: session.check(arches: ["x86_64"])).nevras == expected)
+        let file = cache.appendingPathComponent("modules").appendingPathComponent(try #require(files.first))
+        try Data("{not json".utf8).write(to: file)
+        #expect(try result("node", in: session.check(arches: ["x86_64"])).nevras == expected)
     }
 }
