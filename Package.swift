@@ -47,8 +47,7 @@ let package = Package(
         .target(name: "RPM", dependencies: ["CRPM"]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
         .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM"]),
-        // Module streams as libdnf applies them: modules.yaml read through libmodulemd, which streams
-        // are active (enabled, default, their module dependencies), which packages that hides.
+        // Module streams as libdnf applies them: modules.yaml (libmodulemd), active streams, what they hide.
         .target(name: "Modules", dependencies: ["CModulemd", "Solv", system]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),

@@ -28,7 +28,7 @@ struct InputOptions: ParsableArguments {
     var baseRootfs: [String] = []
 
     @Option(name: .customLong("base-packages"), help: ArgumentHelp(
-        "The base as an rpm-ostree lockfile (JSON) or a list of NEVRAs, one per line; ARCH=FILE for one arch; repeatable.",
+        "The base as an rpm-ostree lockfile (JSON or YAML) or a list of NEVRAs, one per line; ARCH=FILE for one arch; repeatable.",
         valueName: "[arch=]file"))
     var basePackages: [String] = []
 
