@@ -117,7 +117,10 @@ public struct Resolver {
             return text
         }
         let wanted = listed.isEmpty ? "" : " (wanted by listed package \(listed))"
-        return Failure(kind: .baseWouldChange, message: problem.summary + wanted + ": " + changes.joined(separator: "; "),
+        // The cause is what to read; past a few base packages the list only buries it.
+        let shown = changes.prefix(5).joined(separator: "; ")
+            + (changes.count > 5 ? "; and \(changes.count - 5) more base packages (see the solutions)" : "")
+        return Failure(kind: .baseWouldChange, message: problem.summary + wanted + ": " + shown,
                        details: Array(details.dropFirst()), solutions: solutions)
     }
 
