@@ -100,9 +100,9 @@ public struct ModuleState: Sendable {
 
     /// Decides which streams are active as libdnf does (`resolveActiveModulePackages`): the
     /// requested streams must be, default streams are when they can be, and what they need
-    /// comes along; then hides the builds of every other stream, and the packages outside the
-    /// active streams that share a name with what they ship. `exemptRepos` (module_hotfixes)
-    /// and the base are never hidden.
+    /// comes along. `filter` then hides the builds of every other stream, and the packages
+    /// outside the active streams that share a name with what they ship; never those of
+    /// `exemptRepos` (module_hotfixes) or the base.
     public static func resolve(_ metadata: ModuleMetadata, enable requests: [ModuleRequest], platform: String?,
                                arch: String, exemptRepos: Set<String>) -> ModuleState {
         var state = ModuleState(defaultProfiles: metadata.defaultProfiles)
