@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Typed paths (`FilePath`) for every module that names files.
+let system: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
     name: "mox",
     platforms: [.macOS(.v13)],
@@ -10,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C headers of libsolv and libsolvext (repo readers, .solv writer), with shims for macros.
@@ -32,6 +36,10 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
+        // C headers of libmodulemd (modules.yaml: module streams and defaults), with shims for GLib macros.
+        .systemLibrary(
+            name: "CModulemd", pkgConfig: "modulemd-2.0",
+            providers: [.apt(["libmodulemd-dev"]), .yum(["libmodulemd-devel"])]),
         // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink).
         .systemLibrary(name: "CLinux"),
         // librpm in Swift: one-time configuration, where images keep their rpmdb, package digest and
@@ -39,13 +47,15 @@ let package = Package(
         .target(name: "RPM", dependencies: ["CRPM"]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
         .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM"]),
+        // Module streams as libdnf applies them: modules.yaml (libmodulemd), active streams, what they hide.
+        .target(name: "Modules", dependencies: ["CModulemd", "Solv", system]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
         // .repo files (every dnf repo key), repomd.xml, metalinks and mirrorlists, mirror choice, repomd
         // signatures, metadata checksums, base package lists, loading repos into a pool.
-        .target(name: "Repos", dependencies: ["Solv", "RPM"]),
+        .target(name: "Repos", dependencies: ["Solv", "RPM", "Yams"]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM"]),
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", system]),
         // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
         // rpm digests and signatures; the content-addressed package cache.
         // Also the HTTP(S) client behind repo metadata downloads (per-repo TLS, credentials, proxy, limits).

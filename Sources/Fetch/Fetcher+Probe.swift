@@ -14,29 +14,24 @@ extension Fetcher {
         }
         let hosts = byHost.map { ($0.key, $0.value[0]) }
         let times = Locked([HostHealth.Key: Double]())
-        let group = DispatchGroup()
-        for (key, url) in hosts {
-            group.enter()
-            Thread.detachNewThread { [self] in
-                defer { group.leave() }
-                switch self.hosts.claim(key) {
-                case .unreachable: return
-                case .reachable: times.update { $0[key] = 0 }
-                case .probe:
-                    var hostFailure: String?
-                    defer { self.hosts.finished(key, hostFailure: hostFailure) }
-                    guard let client = try? HTTPClient(options: options) else { return }
-                    switch client.connect(url.absoluteString, connection: connection) {
-                    case .success(let seconds):
-                        self.hosts.connected(key)
-                        times.update { $0[key] = seconds }
-                    case .failure(let failure):
-                        hostFailure = failure.hostFailure
-                    }
+        Threads.run(hosts.count) { [self] n in
+            let (key, url) = hosts[n]
+            switch self.hosts.claim(key) {
+            case .unreachable: return
+            case .reachable: times.update { $0[key] = 0 }
+            case .probe:
+                var hostFailure: String?
+                defer { self.hosts.finished(key, hostFailure: hostFailure) }
+                guard let client = try? HTTPClient(options: options) else { return }
+                switch client.connect(url.absoluteString, connection: connection) {
+                case .success(let seconds):
+                    self.hosts.connected(key)
+                    times.update { $0[key] = seconds }
+                case .failure(let failure):
+                    hostFailure = failure.hostFailure
                 }
             }
         }
-        group.wait()
         let measured = times.value
         var result: [URL: Double] = [:]
         for (key, urls) in byHost {

@@ -40,22 +40,16 @@ public final class Fetcher: Sendable {
 
         let outcomes = Locked([Result<FetchResult, FetchError>?](repeating: nil, count: jobs.count))
         let next = Locked(0)
-        let workers = DispatchGroup()
         // Plain threads: each blocks in libcurl, which would starve Dispatch's small pool.
-        for _ in 0..<min(max(1, options.concurrency), jobs.count) {
-            workers.enter()
-            Thread.detachNewThread { [self] in
-                defer { workers.leave() }
-                var client: HTTPClient?
-                while true {
-                    let index = next.update { value -> Int in defer { value += 1 }; return value }
-                    guard index < jobs.count else { return }
-                    let outcome = obtain(jobs[index], client: &client, tracker: tracker)
-                    outcomes.update { $0[index] = outcome }
-                }
+        Threads.run(min(max(1, options.concurrency), jobs.count)) { [self] _ in
+            var client: HTTPClient?
+            while true {
+                let index = next.update { value -> Int in defer { value += 1 }; return value }
+                guard index < jobs.count else { return }
+                let outcome = obtain(jobs[index], client: &client, tracker: tracker)
+                outcomes.update { $0[index] = outcome }
             }
         }
-        workers.wait()
 
         let done = outcomes.value
         var failures: [FetchError] = []

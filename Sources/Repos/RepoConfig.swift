@@ -2,8 +2,9 @@ import Foundation
 
 /// Reads dnf `.repo` files and `--repo ID=URL` options into `RepoDefinition`s.
 public enum RepoConfig {
-    /// Reads every `*.repo` file in `dir` in name order, applies `overrides` (`ID=URL`, with `variables`
-    /// substituted in the URL), and checks that every enabled repo has somewhere to come from. Warnings (unknown keys, ...) are returned as `FILE:LINE: text`.
+    /// Reads every `*.repo` file in `dir` in name order, applies `overrides` (`ID=URL`, with
+    /// `variables` substituted in the URL), and checks that every enabled repo has somewhere to come
+    /// from. Warnings (unknown keys, ...) are returned as `FILE:LINE: text`.
     public static func loadDirectory(
         _ dir: String, variables: [String: String], overrides: [String] = []
     ) throws(RepoConfigError) -> (repos: [RepoDefinition], warnings: [String]) {

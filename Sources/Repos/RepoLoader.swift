@@ -18,6 +18,8 @@ public struct LoadedRepo: Sendable, Hashable {
     public let fromCache: Bool
     /// True when filelists were loaded because some file dependency needed them.
     public let withFilelists: Bool
+    /// The repo's modules.yaml, checksum-verified, when its repomd.xml lists one.
+    public var modules: String? = nil
 }
 
 /// Why a repo could not be loaded: an environment problem (exit 3), not bad input.
@@ -70,18 +72,19 @@ public struct RepoLoader: Sendable {
         self.variables = variables
     }
 
-    /// Loads `repos` into `pool`; adds filelists only when some file dependency needs them.
-    /// `log` gets warnings: mirrors skipped, repos left out under skip_if_unavailable.
+    /// Loads `repos` into `pool`; adds filelists only when some file dependency needs them, or
+    /// `filelists` says so (a listed file path that primary.xml does not cover). `log` gets
+    /// warnings: mirrors skipped, repos left out under skip_if_unavailable.
     ///
     /// Every repo's repomd.xml is located at once (so dead mirrors cost their timeout once, not
     /// once per repo). Repos not in the cache are parsed in parallel, each in a pool of its own,
     /// and written to the cache; the main pool then reads every repo from its `.solv` file.
-    public func load(_ repos: [RepoDefinition], into pool: Pool,
+    public func load(_ repos: [RepoDefinition], into pool: Pool, filelists: Bool = false,
                      log: (String) -> Void = { _ in }) throws(RepoLoadError) -> [LoadedRepo] {
         let locator = RepoLocator(downloader: downloader, variables: variables)
         let outcomes = Mutex([Result<RepoLocator.Located, RepoLoadError>?](repeating: nil, count: repos.count))
         let cacheDirectory = self.cacheDirectory
-        Self.atOnce(repos.count) { i in
+        Threads.run(repos.count) { i in
             let outcome: Result<RepoLocator.Located, RepoLoadError>
             do throws(RepoLoadError) {
                 let found = try locator.locate(repos[i])
@@ -107,12 +110,12 @@ public struct RepoLoader: Sendable {
             case .failure(let error)?:
                 throw error
             case nil:
-                preconditionFailure("every repo is located once atOnce returns")
+                preconditionFailure("every repo is located once Threads.run returns")
             }
         }
         let sources = located
         let arch = pool.arch
-        guard let cacheDirectory else { return try loadUncached(sources, into: pool) }
+        guard let cacheDirectory else { return try loadUncached(sources, into: pool, filelists: filelists) }
         let paths = sources.map { CachePaths(directory: cacheDirectory, id: $0.repo.id, digest: $0.digest) }
         let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
 
@@ -143,7 +146,7 @@ public struct RepoLoader: Sendable {
 
         // Phase 2: file dependencies primary.xml cannot answer need the filelists.
         let lacking = sources.indices.filter { !withFilelists[$0] && sources[$0].repomd.records["filelists"] != nil }
-        if !lacking.isEmpty && !pool.unresolvedFileDependencies().isEmpty {
+        if !lacking.isEmpty && (filelists || !pool.unresolvedFileDependencies().isEmpty) {
             // Extending the loaded repos in place avoids a second parse or load of their primaries.
             for i in lacking {
                 guard let record = sources[i].repomd.records["filelists"] else { continue }
@@ -160,7 +163,7 @@ public struct RepoLoader: Sendable {
     }
 
     /// Without a cache directory: parse everything into `pool` itself, one repo after another.
-    private func loadUncached(_ sources: [Source], into pool: Pool) throws(RepoLoadError) -> [LoadedRepo] {
+    private func loadUncached(_ sources: [Source], into pool: Pool, filelists: Bool) throws(RepoLoadError) -> [LoadedRepo] {
         for source in sources {
             let primary = try verifiedFile(source.repomd.primary, of: source)
             try solv(source.repo.id) { () throws(SolvError) in
@@ -168,7 +171,7 @@ public struct RepoLoader: Sendable {
             }
         }
         var withFilelists = sources.map { _ in false }
-        if !pool.unresolvedFileDependencies().isEmpty {
+        if filelists || !pool.unresolvedFileDependencies().isEmpty {
             for (i, source) in sources.enumerated() {
                 guard let record = source.repomd.records["filelists"] else { continue }
                 let path = try verifiedFile(record, of: source)
@@ -187,13 +190,17 @@ public struct RepoLoader: Sendable {
             pool.setFilters(repo: source.repo.id, excludes: source.repo.excludes, includes: source.repo.includes)
             pool.setCost(repo: source.repo.id, cost: source.repo.cost)
         }
-        return sources.indices.map { i in
-            LoadedRepo(id: sources[i].repo.id, baseURL: sources[i].base.description,
-                       mirrors: sources[i].located.mirrors.map(\.description),
-                       repomdChecksum: sources[i].digest, revision: sources[i].repomd.revision,
-                       packages: pool.packageCount(repo: sources[i].repo.id),
-                       fromCache: fromCache[i], withFilelists: withFilelists[i])
+        var loaded: [LoadedRepo] = []
+        for i in sources.indices {
+            var repo = LoadedRepo(id: sources[i].repo.id, baseURL: sources[i].base.description,
+                                  mirrors: sources[i].located.mirrors.map(\.description),
+                                  repomdChecksum: sources[i].digest, revision: sources[i].repomd.revision,
+                                  packages: pool.packageCount(repo: sources[i].repo.id),
+                                  fromCache: fromCache[i], withFilelists: withFilelists[i])
+            if let record = sources[i].repomd.records["modules"] { repo.modules = try verifiedFile(record, of: sources[i]) }
+            loaded.append(repo)
         }
+        return loaded
     }
 
     private func loadCached(_ source: Source, parts: [String], into pool: Pool) throws(RepoLoadError) {
@@ -229,24 +236,6 @@ public struct RepoLoader: Sendable {
 
     private func verifiedFile(_ record: RepoMD.Record, of source: Source) throws(RepoLoadError) -> String {
         try source.locator.file(record, of: source.located, repo: source.repo)
-    }
-
-    /// Runs `body` for 0..<count, each on a thread of its own (they block on the network), and
-    /// waits for all of them.
-    static func atOnce(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        guard count > 1 else {
-            if count == 1 { body(0) }
-            return
-        }
-        let group = DispatchGroup()
-        for i in 0..<count {
-            group.enter()
-            Thread.detachNewThread {
-                body(i)
-                group.leave()
-            }
-        }
-        group.wait()
     }
 }
 
