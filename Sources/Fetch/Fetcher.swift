@@ -237,7 +237,7 @@ public final class Fetcher: Sendable {
             let outcome = withoutActuallyEscaping(onBytes) { onBytes in
                 let sink = DownloadSink(fd: fd, digest: digest, limit: target.size, progress: onBytes)
                 if let host { sink.onConnect = { [hosts] in hosts.connected(host) } }
-                return (http.get(url, connection: target.connection, into: sink), sink.received)
+                return (http.get(url, connection: target.connection, into: sink), sink.received, sink.connected)
             }
             try closeChecked(fd, path: temporary)
             switch outcome.0 {
@@ -269,7 +269,8 @@ public final class Fetcher: Sendable {
                 throw .io(path: temporary, operation: "write", reason: reason)
             case .failed(let error, let retry, let unusableHost):
                 onBytes(-outcome.1)
-                hostFailure = unusableHost
+                // Once the host answered, a failure to connect is a redirect's target's, not the host's.
+                hostFailure = outcome.2 ? nil : unusableHost
                 return .failure(Failure(error: error, retry: retry ?? error.isTransient))
             }
         } catch {
