@@ -16,7 +16,7 @@ public struct LoadedRepo: Sendable, Hashable {
     public let packages: Int
     /// True when the packages came from the .solv cache.
     public let fromCache: Bool
-    /// True when filelists were loaded because some file dependency needed them.
+    /// True when filelists were loaded because some file dependency (or a listed file path) needed them.
     public let withFilelists: Bool
     /// The repo's modules.yaml, checksum-verified, when its repomd.xml lists one.
     public var modules: String? = nil
@@ -119,15 +119,15 @@ public struct RepoLoader: Sendable {
         let paths = sources.map { CachePaths(directory: cacheDirectory, id: $0.repo.id, digest: $0.digest) }
         let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
 
-        // Phase 1: parse what the cache lacks, several repos at once; a large primary is itself
-        // cut in parts parsed side by side.
+        // Phase 1: parse what the cache lacks, every repo on a thread of its own; a large primary
+        // is itself cut in parts parsed side by side.
         let cached = { (i: Int) in paths[i].holdsPrimary }
         let toParse = sources.indices.filter { !cached($0) }
-        let parsed = try inParallel(toParse) { i throws(RepoLoadError) in
+        try inParallel(toParse) { i throws(RepoLoadError) in
             let primary = try verifiedFile(sources[i].repomd.primary, of: sources[i])
             try solv(sources[i].repo.id) { () throws(SolvError) in
-                if (sources[i].repomd.primary.openSize ?? 0) >= Self.splitSize {
-                    try Pool.parsePrimaryInParts(primary, arch: arch, caches: paths[i].parts)
+                if let size = sources[i].repomd.primary.openSize, size >= Self.splitSize {
+                    try Pool.parsePrimaryInParts(primary, size: size, arch: arch, caches: paths[i].parts)
                 } else {
                     let scratch = Pool(arch: arch)
                     _ = try scratch.loadPrimary(name: sources[i].repo.id, priority: 0, primary: primary)
@@ -135,17 +135,24 @@ public struct RepoLoader: Sendable {
                 }
             }
         }
-        var fromCache = sources.indices.map { !parsed.contains($0) }
+        var fromCache = sources.indices.map { !toParse.contains($0) }
         var withFilelists = sources.indices.map { _ in false }
         for i in sources.indices {
             try loadCached(sources[i], parts: exists(paths[i].primary) ? [paths[i].primary] : paths[i].parts, into: pool)
-            // Filelists an earlier run needed come as an extension on top of the primary.
-            withFilelists[i] = exists(paths[i].filelists)
-                && pool.loadExtension(repo: sources[i].repo.id, path: paths[i].filelists)
+            // Filelists an earlier run needed come as an extension on top of the primary, loaded
+            // when the file provides the primary's cache keeps are not enough.
+            guard exists(paths[i].filelists) else { continue }
+            if filelists {
+                withFilelists[i] = pool.loadExtension(repo: sources[i].repo.id, path: paths[i].filelists)
+            } else {
+                pool.attachFilelists(repo: sources[i].repo.id, path: paths[i].filelists)
+            }
         }
 
         // Phase 2: file dependencies primary.xml cannot answer need the filelists.
-        let lacking = sources.indices.filter { !withFilelists[$0] && sources[$0].repomd.records["filelists"] != nil }
+        let lacking = sources.indices.filter {
+            !exists(paths[$0].filelists) && sources[$0].repomd.records["filelists"] != nil
+        }
         if !lacking.isEmpty && (filelists || !pool.unresolvedFileDependencies().isEmpty) {
             // Extending the loaded repos in place avoids a second parse or load of their primaries.
             for i in lacking {
@@ -155,11 +162,34 @@ public struct RepoLoader: Sendable {
                     try pool.addFilelists(repo: sources[i].repo.id, filelists: filelists)
                     try pool.writeFilelistsExtension(repo: sources[i].repo.id, to: paths[i].filelists)
                 }
-                withFilelists[i] = true
                 fromCache[i] = false
             }
         }
+        for i in sources.indices { withFilelists[i] = pool.hasFilelists(repo: sources[i].repo.id) }
         return try finish(sources, into: pool, fromCache: fromCache, withFilelists: withFilelists)
+    }
+
+    /// Once every package is in `pool` (the base too): the file provides the pool needed are kept
+    /// in the `.solv` cache of each repo that lacked some, so later runs need not search for them
+    /// (nor load filelists for them). Says which repos needed their filelists after all.
+    public func storeFileProvides(in pool: Pool, repos: [LoadedRepo], log: (String) -> Void = { _ in }) {
+        let stale = Set(pool.reposWithStaleFileProvides())
+        for repo in repos where !repo.withFilelists && pool.hasFilelists(repo: repo.id) {
+            log("\(pool.arch): repo \(repo.id): with filelists (file dependencies its cache did not answer)")
+        }
+        guard let cacheDirectory else { return }
+        for repo in repos where stale.contains(repo.id) {
+            let paths = CachePaths(directory: cacheDirectory, id: repo.id, digest: repo.repomdChecksum)
+            do {
+                try pool.writeMainCache(repo: repo.id, to: paths.primary)
+            } catch {
+                // The cache only saves time: the check goes on without it.
+                log("warning: repo '\(repo.id)': \(error)")
+                continue
+            }
+            // The whole primary replaces the parts it was first cached in.
+            paths.parts.forEach { unlink($0) }
+        }
     }
 
     /// Without a cache directory: parse everything into `pool` itself, one repo after another.
@@ -217,21 +247,18 @@ public struct RepoLoader: Sendable {
         do { try body() } catch { throw .solv(repo: repo, error) }
     }
 
-    /// Runs `body` for each index on up to as many threads as there are cores; the first error wins.
-    /// Returns the indices that ran.
+    /// Runs `body` for each index, each on a thread of its own; the first error wins.
     private func inParallel(_ indices: [Int], _ body: @escaping @Sendable (Int) throws(RepoLoadError) -> Void)
-        throws(RepoLoadError) -> Set<Int> {
-        guard !indices.isEmpty else { return [] }
-        let failure = Mutex<RepoLoadError?>(nil)
-        DispatchQueue.concurrentPerform(iterations: indices.count) { n in
+        throws(RepoLoadError) {
+        let failures = Mutex([RepoLoadError?](repeating: nil, count: indices.count))
+        Threads.run(indices.count) { n in
             do throws(RepoLoadError) {
                 try body(indices[n])
             } catch {
-                failure.withLock { if $0 == nil { $0 = error } }
+                failures.withLock { $0[n] = error }
             }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
-        return Set(indices)
+        if let error = failures.withLock({ $0.compactMap { $0 }.first }) { throw error }
     }
 
     private func verifiedFile(_ record: RepoMD.Record, of source: Source) throws(RepoLoadError) -> String {

@@ -191,9 +191,9 @@ public struct CheckSession: Sendable {
         let base = try checkedBase(for: arch)
         let pool = Pool(arch: arch)
         let repos: [LoadedRepo]
+        let loader = RepoLoader(cacheDirectory: cacheDirectory, downloader: downloader, variables: variables(arch: arch))
         do {
-            repos = try RepoLoader(cacheDirectory: cacheDirectory, downloader: downloader, variables: variables(arch: arch))
-                .load(definitions, into: pool, filelists: needsFilelists(arch: arch), log: log)
+            repos = try loader.load(definitions, into: pool, filelists: needsFilelists(arch: arch), log: log)
         } catch {
             throw .environment("\(error)")
         }
@@ -224,6 +224,7 @@ public struct CheckSession: Sendable {
                 throw .environment("\(error)")
             }
         }
+        loader.storeFileProvides(in: pool, repos: repos, log: log)
         var loaded = LoadedArch(pool: pool, repos: repos, definitions: definitions)
         loaded.modules = try applyModules(to: pool, repos: repos, definitions: definitions, arch: arch, log: log)
         return loaded

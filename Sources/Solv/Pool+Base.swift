@@ -63,10 +63,7 @@ extension Pool {
         let repo = makeInstalledRepo()
         guard !sources.isEmpty else { return 0 }
         // File provides must be on the source solvables before their provides are copied.
-        if !fileProvidesAdded {
-            pool_addfileprovides(raw)
-            fileProvidesAdded = true
-        }
+        addFileProvides()
         let keys: [Id] = [SOLVABLE_PROVIDES, SOLVABLE_OBSOLETES, SOLVABLE_CONFLICTS, SOLVABLE_REQUIRES,
                           SOLVABLE_RECOMMENDS, SOLVABLE_SUGGESTS, SOLVABLE_SUPPLEMENTS, SOLVABLE_ENHANCES].map { Id($0.rawValue) }
         let deps = IdQueue()

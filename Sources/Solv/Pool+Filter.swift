@@ -96,11 +96,7 @@ extension Pool {
 
     /// Builds whatprovides over every package if repos changed since it was last built.
     func prepareWhatprovides() {
-        if !fileProvidesAdded {
-            pool_addfileprovides(raw)
-            fileProvidesAdded = true
-            whatprovidesReady = false
-        }
+        addFileProvides()
         if !whatprovidesReady {
             pool_createwhatprovides(raw)
             whatprovidesReady = true

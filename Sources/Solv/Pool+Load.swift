@@ -8,7 +8,7 @@ extension Pool {
     public func loadCached(name: String, priority: Int, parts: [String]) -> Int? {
         let repo = makeRepo(name: name, priority: priority)
         for part in parts {
-            guard let fp = fopen(part, "r") else {
+            guard let fp = mox_unlocked(fopen(part, "r")) else {
                 repo_free(repo, 1)
                 return nil
             }
@@ -21,6 +21,7 @@ extension Pool {
             }
         }
         register(repo, name: name)
+        mainDataEnd[name] = repo.pointee.nrepodata
         return Int(repo.pointee.nsolvables)
     }
 
@@ -43,6 +44,8 @@ extension Pool {
         guard let repo = repos[name] else { return }
         try addRpmmd(repo, path: filelists, flags: Int32(REPO_EXTEND_SOLVABLES))
         repo_internalize(repo)
+        filelistsLoaded.insert(name)
+        pendingFilelists[name] = nil
         indexedRepos = nil
         fileProvidesAdded = false
     }
@@ -54,7 +57,7 @@ extension Pool {
     }
 
     /// Runs `write` on a temporary file beside `path`, then renames it into place.
-    private func writeAtomically(_ path: String, _ write: (UnsafeMutablePointer<FILE>) -> Int32) throws(SolvError) {
+    func writeAtomically(_ path: String, _ write: (UnsafeMutablePointer<FILE>) -> Int32) throws(SolvError) {
         let dir = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -62,7 +65,7 @@ extension Pool {
             throw .cacheWrite(path: path, reason: error.localizedDescription)
         }
         let tmp = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        guard let fp = fopen(tmp, "w") else {
+        guard let fp = mox_unlocked(fopen(tmp, "w")) else {
             throw .cacheWrite(path: path, reason: String(cString: strerror(errno)))
         }
         let rc = write(fp)
@@ -85,30 +88,17 @@ extension Pool {
     /// Adds a `.solv` extension written by `writeFilelistsExtension` to a loaded repo; false when
     /// it is missing or unreadable (the caller then reads filelists.xml again).
     public func loadExtension(repo name: String, path: String) -> Bool {
-        guard let repo = repos[name], let fp = fopen(path, "r") else { return false }
+        pendingFilelists[name] = nil
+        guard let repo = repos[name], let fp = mox_unlocked(fopen(path, "r")) else { return false }
         defer { fclose(fp) }
         guard repo_add_solv(repo, fp, Int32(REPO_EXTEND_SOLVABLES)) == 0 else { return false }
+        filelistsLoaded.insert(name)
         indexedRepos = nil
         fileProvidesAdded = false
         return true
     }
 
-    /// File dependencies no loaded package provides: when non-empty, the repos' filelists are needed.
-    public func unresolvedFileDependencies() -> [String] {
-        let files = IdQueue()
-        let installedFiles = IdQueue()
-        pool_addfileprovides_queue(raw, &files.q, &installedFiles.q)
-        pool_createwhatprovides(raw)
-        fileProvidesAdded = true
-        indexedRepos = nil
-        var missing = Set<String>()
-        for id in files.array + installedFiles.array where mox_whatprovidesdata(raw, mox_whatprovides(raw, id)) == 0 {
-            missing.insert(String(cString: pool_dep2str(raw, id)))
-        }
-        return missing.sorted()
-    }
-
-    private func makeRepo(name: String, priority: Int) -> UnsafeMutablePointer<Repo> {
+    func makeRepo(name: String, priority: Int) -> UnsafeMutablePointer<Repo> {
         let repo = repo_create(raw, name)!
         // dnf: the lower number wins; libsolv: the higher one.
         repo.pointee.priority = Int32(-priority)
@@ -139,7 +129,7 @@ extension Pool {
         }
         let compressed = [".gz", ".xz", ".zst", ".zstd", ".bz2", ".lzma"].contains { path.hasSuffix($0) }
         var fds: [Int32] = [0, 0]
-        guard compressed, pipe(&fds) == 0, let reader = fdopen(fds[0], "r") else { return source }
+        guard compressed, pipe(&fds) == 0, let reader = mox_unlocked(fdopen(fds[0], "r")) else { return source }
         let writeEnd = fds[1]
         let input = UncheckedFile(source)
         let inflater = Thread {
@@ -162,6 +152,25 @@ extension Pool {
         }
         inflater.start()
         return reader
+    }
+}
+
+extension Pool {
+    /// The whole file, decompressed (any compression libsolv's xfopen knows, or none).
+    public static func decompressedContents(of path: String) throws(SolvError) -> [UInt8] {
+        guard let fp = solv_xfopen(path, "r") else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { fclose(fp) }
+        var data: [UInt8] = []
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        while case let n = fread(buffer, 1, size, fp), n > 0 {
+            data.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: n))
+        }
+        if ferror(fp) != 0 { throw .unreadable(path: path, reason: "cannot decompress") }
+        return data
     }
 }
 

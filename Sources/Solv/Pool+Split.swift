@@ -3,93 +3,284 @@ import Foundation
 import Synchronization
 
 extension Pool {
-    /// Parses one large primary.xml on several threads: the inflated document is cut after a
-    /// `</package>` near each 1/n of its size, each part is made a whole document again (the
-    /// original prolog in front, `</metadata>` behind), parsed in a pool of its own and written to
-    /// `caches[i]`. Loading all the parts into one repo gives the packages of the whole file.
-    public static func parsePrimaryInParts(_ path: String, arch: String, caches: [String]) throws(SolvError) {
-        let bytes = try decompressedContents(of: path)
-        guard let prologEnd = endOfMetadataStartTag(in: bytes) else {
-            throw .badMetadata(path: path, reason: "no <metadata> element")
+    /// Parses one large primary.xml in parts side by side, each in a pool of its own written to
+    /// `caches[i]`; loading all the parts into one repo gives the packages of the whole file.
+    ///
+    /// The calling thread inflates the file once and deals the stream out as it goes: it is cut
+    /// after the first `</package>` from each 1/n of `size` (the uncompressed size repomd.xml
+    /// gives), and each part made a whole document again (the original prolog in front,
+    /// `</metadata>` behind). Each part is parsed on a thread of its own while the rest is still
+    /// being inflated, so no copy of the whole document is ever held: the last part is read at
+    /// the pace its parser takes it, the others are buffered only as far as their parser lags.
+    public static func parsePrimaryInParts(_ path: String, size: Int, arch: String, caches: [String]) throws(SolvError) {
+        let streams = caches.indices.map { ByteStream(limit: $0 == caches.count - 1 ? 8 << 20 : nil) }
+        let failure = FirstFailure()
+        let done = DispatchGroup()
+        for (stream, cache) in zip(streams, caches) {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                do throws(SolvError) {
+                    let scratch = Pool(arch: arch)
+                    try scratch.loadPrimary(name: "part", stream: stream, path: path)
+                    try scratch.writeCache(repo: "part", to: cache)
+                } catch {
+                    failure.record(error)
+                }
+            }.start()
         }
-        let closing = Array("</package>".utf8)
-        var cuts: [Int] = [prologEnd]
-        for i in 1..<caches.count {
-            let target = max(bytes.count * i / caches.count, cuts[cuts.count - 1])
-            guard let end = find(closing, in: bytes, from: target) else { break }
-            cuts.append(end + closing.count)
-        }
-        cuts.append(bytes.count)
-        let prolog = Array(bytes[..<prologEnd])
-        let trailer = Array("\n</metadata>\n".utf8)
-        var parts: [[UInt8]] = []
-        for i in 0..<(cuts.count - 1) {
-            let last = i == cuts.count - 2
-            parts.append(prolog + bytes[cuts[i]..<cuts[i + 1]] + (last ? [] : trailer))
-        }
-        let failure = Mutex<SolvError?>(nil)
-        let input = parts
-        DispatchQueue.concurrentPerform(iterations: input.count) { i in
-            do throws(SolvError) {
-                let scratch = Pool(arch: arch)
-                try scratch.loadPrimary(name: "part", priority: 0, document: input[i], path: path)
-                try scratch.writeCache(repo: "part", to: caches[i])
-            } catch {
-                failure.withLock { if $0 == nil { $0 = error } }
-            }
-        }
-        if let error = failure.withLock({ $0 }) { throw error }
+        var inflating: SolvError? = nil
+        do { try deal(path, size: size, into: streams) } catch { inflating = error }
+        done.wait()
+        // A decompression failure also breaks the parts: it is the one to report.
+        if let error = inflating ?? failure.first { throw error }
     }
 
-    /// Parses primary.xml bytes already in memory.
-    func loadPrimary(name: String, priority: Int, document: [UInt8], path: String) throws(SolvError) {
-        let pool = raw
-        let rc: Int32 = document.withUnsafeBytes { bytes in
-            // Read-only stream over the caller's bytes: nothing is copied.
-            guard let fp = fmemopen(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, "r") else {
-                return -1
-            }
-            defer { fclose(fp) }
-            let repo = repo_create(pool, name)!
-            repo.pointee.priority = Int32(-priority)
-            let rc = repo_add_rpmmd(repo, fp, nil, 0)
-            register(repo, name: name)
-            return rc
-        }
-        if rc != 0 { throw .badMetadata(path: path, reason: String(cString: pool_errstr(raw))) }
-    }
-
-    /// The whole file, decompressed (any compression libsolv's xfopen knows, or none).
-    public static func decompressedContents(of path: String) throws(SolvError) -> [UInt8] {
+    /// Inflates `path` into `streams`, cut as `parsePrimaryInParts` says; every stream is closed on return.
+    private static func deal(_ path: String, size: Int, into streams: [ByteStream]) throws(SolvError) {
+        defer { streams.forEach { $0.close() } }
         guard let fp = solv_xfopen(path, "r") else {
             throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         defer { fclose(fp) }
-        var data: [UInt8] = []
-        let size = 1 << 20
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        var cutter = Cutter(size: size, streams: streams)
+        let capacity = 1 << 18
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
-        while case let n = fread(buffer, 1, size, fp), n > 0 {
-            data.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: n))
+        while case let n = fread(buffer, 1, capacity, fp), n > 0 {
+            try cutter.take(UnsafeRawBufferPointer(start: buffer, count: n), path: path)
         }
         if ferror(fp) != 0 { throw .unreadable(path: path, reason: "cannot decompress") }
-        return data
+        try cutter.finish(path: path)
+    }
+
+    /// Parses primary.xml read from `stream`.
+    func loadPrimary(name: String, stream: ByteStream, path: String) throws(SolvError) {
+        guard let fp = stream.open() else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        let repo = makeRepo(name: name, priority: 0)
+        let rc = repo_add_rpmmd(repo, fp, nil, 0)
+        // Closing tells the inflater this part takes no more bytes, should the parser have stopped early.
+        fclose(fp)
+        register(repo, name: name)
+        if rc != 0 { throw .badMetadata(path: path, reason: String(cString: pool_errstr(raw))) }
+    }
+}
+
+/// The first error of several threads.
+private final class FirstFailure: Sendable {
+    private let error = Mutex<SolvError?>(nil)
+    func record(_ failure: SolvError) { error.withLock { if $0 == nil { $0 = failure } } }
+    var first: SolvError? { error.withLock { $0 } }
+}
+
+/// Where the inflated document goes: which part, and where the next cut is looked for.
+private struct Cutter {
+    let size: Int
+    let streams: [ByteStream]
+    /// The part bytes go to now.
+    var part = 0
+    /// Offset in the inflated document of the next byte taken.
+    var offset = 0
+    /// Bytes held back: the prolog while it is incomplete, or a possible start of `</package>`.
+    var held: [UInt8] = []
+    /// `<?xml ...?><metadata ...>`, once seen: the start of every later part.
+    var prolog: [UInt8]? = nil
+
+    static let closing = Array("</package>".utf8)
+    static let trailer = Array("\n</metadata>\n".utf8)
+
+    init(size: Int, streams: [ByteStream]) {
+        self.size = size
+        self.streams = streams
+    }
+
+    /// Where the current part may end: at the first `</package>` starting at or after it.
+    var target: Int { size * (part + 1) / streams.count }
+
+    mutating func take(_ bytes: UnsafeRawBufferPointer, path: String) throws(SolvError) {
+        if prolog == nil || !held.isEmpty {
+            // Rare (the first chunk, and a chunk where a cut is near): join the held bytes to this chunk.
+            let joined = held + bytes
+            held = []
+            offset -= joined.count - bytes.count
+            var failure: SolvError? = nil
+            joined.withUnsafeBytes { all in
+                do throws(SolvError) { try deal(all, path: path) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        } else {
+            try deal(bytes, path: path)
+        }
+    }
+
+    mutating func finish(path: String) throws(SolvError) {
+        guard let prolog else { throw .badMetadata(path: path, reason: "no <metadata> element") }
+        streams[part].write(held)
+        offset += held.count
+        held = []
+        // Parts the document was too short for are empty documents.
+        for later in streams.indices.dropFirst(part + 1) {
+            streams[later].write(prolog)
+            streams[later].write(Self.trailer)
+        }
+    }
+
+    private mutating func deal(_ bytes: UnsafeRawBufferPointer, path: String) throws(SolvError) {
+        var rest = bytes[...]
+        if prolog == nil {
+            guard let end = Self.endOfMetadataStartTag(in: rest) else {
+                guard rest.count < 1 << 20 else { throw .badMetadata(path: path, reason: "no <metadata> element") }
+                held = Array(rest)
+                offset += rest.count
+                return
+            }
+            prolog = Array(rest[..<end])
+        }
+        while !rest.isEmpty {
+            guard part < streams.count - 1 else {
+                emit(rest)
+                return
+            }
+            // Up to the target, all of it belongs to this part.
+            let before = min(rest.count, max(0, target - offset))
+            emit(rest.prefix(before))
+            rest = rest.dropFirst(before)
+            guard let match = Self.find(Self.closing, in: rest) else {
+                // Keep what might be the start of a `</package>` split across chunks.
+                let keep = min(rest.count, Self.closing.count - 1)
+                emit(rest.dropLast(keep))
+                held = Array(rest.suffix(keep))
+                offset += keep
+                return
+            }
+            let cut = match + Self.closing.count
+            emit(rest[..<cut])
+            rest = rest[cut...]
+            streams[part].write(Self.trailer)
+            streams[part].close()
+            part += 1
+            streams[part].write(prolog!)
+        }
+    }
+
+    private mutating func emit(_ bytes: Slice<UnsafeRawBufferPointer>) {
+        streams[part].write(UnsafeRawBufferPointer(rebasing: bytes))
+        offset += bytes.count
     }
 
     /// The index just past the `>` of `<metadata ...>`.
-    private static func endOfMetadataStartTag(in bytes: [UInt8]) -> Int? {
-        guard let start = find(Array("<metadata".utf8), in: bytes, from: 0),
+    private static func endOfMetadataStartTag(in bytes: Slice<UnsafeRawBufferPointer>) -> Int? {
+        guard let start = find(Array("<metadata".utf8), in: bytes),
               let close = bytes[start...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
         return close + 1
     }
 
-    private static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
-        guard let first = needle.first, from < bytes.count else { return nil }
-        var i = from
-        while i + needle.count <= bytes.count {
-            if bytes[i] == first && bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
+    private static func find(_ needle: [UInt8], in bytes: Slice<UnsafeRawBufferPointer>) -> Int? {
+        guard let first = needle.first else { return nil }
+        var i = bytes.startIndex
+        while let hit = bytes[i...].firstIndex(of: first) {
+            guard hit + needle.count <= bytes.endIndex else { return nil }
+            if bytes[hit..<(hit + needle.count)].elementsEqual(needle) { return hit }
+            i = hit + 1
         }
         return nil
+    }
+}
+
+/// Bytes handed from one thread (the inflater) to another (a parser), which reads them as a C
+/// stream. With a limit, the writer waits while that much is unread; a reader that closed its
+/// stream takes nothing more, and the writer no longer waits for it.
+final class ByteStream: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var chunks: [[UInt8]] = []
+    private var first = 0
+    private var position = 0
+    private var buffered = 0
+    private var closed = false
+    private var abandoned = false
+    private let limit: Int?
+
+    init(limit: Int?) { self.limit = limit }
+
+    func write(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        while let limit, buffered >= limit, !abandoned { condition.wait() }
+        guard !abandoned else { return }
+        chunks.append(Array(bytes))
+        buffered += bytes.count
+        condition.broadcast()
+    }
+
+    func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// No more bytes will come.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Up to `count` bytes into `buffer`; 0 at the end.
+    func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        while first == chunks.count && !closed { condition.wait() }
+        guard first < chunks.count else { return 0 }
+        let n = chunks[first].withUnsafeBytes { chunk in
+            let n = min(count, chunk.count - position)
+            buffer.copyMemory(from: chunk.baseAddress! + position, byteCount: n)
+            return n
+        }
+        position += n
+        buffered -= n
+        if position == chunks[first].count {
+            chunks[first] = []
+            first += 1
+            position = 0
+            if first > 64 {
+                chunks.removeFirst(first)
+                first = 0
+            }
+        }
+        condition.broadcast()
+        return n
+    }
+
+    /// The reader is gone.
+    func abandon() {
+        condition.lock()
+        abandoned = true
+        chunks = []
+        first = 0
+        buffered = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// A C stream reading this one (for libsolv); closing it abandons this stream.
+    func open() -> UnsafeMutablePointer<FILE>? {
+        var functions = mox_cookie_functions()
+        functions.read = { cookie, buffer, count in
+            let stream = Unmanaged<ByteStream>.fromOpaque(cookie!).takeUnretainedValue()
+            return stream.read(into: buffer!, count: count)
+        }
+        functions.close = { cookie in
+            let stream = Unmanaged<ByteStream>.fromOpaque(cookie!).takeRetainedValue()
+            stream.abandon()
+            return 0
+        }
+        let cookie = Unmanaged.passRetained(self).toOpaque()
+        guard let fp = mox_fopencookie(cookie, "r", functions) else {
+            Unmanaged<ByteStream>.fromOpaque(cookie).release()
+            return nil
+        }
+        return mox_unlocked(fp)
     }
 }

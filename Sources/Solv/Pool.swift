@@ -25,6 +25,16 @@ public final class Pool {
     var consideredStale = false
     var considered = Map()
     var fileProvidesAdded = false
+    /// The file dependencies of the pool's packages, as of the last `addFileProvides`.
+    var fileDependencies: [Id] = []
+    /// Per repo loaded from `.solv` files: the end of the data areas those files filled.
+    var mainDataEnd: [String: Int32] = [:]
+    /// Filelists extensions attached to a repo but not loaded: only loaded when needed.
+    var pendingFilelists: [String: String] = [:]
+    /// Repos whose filelists are loaded.
+    var filelistsLoaded = Set<String>()
+    /// Repos whose attached filelists could not be loaded.
+    var unloadableFilelists = Set<String>()
 
     /// The name libsolv gives the installed base repo.
     public static let baseRepoName = "@System"

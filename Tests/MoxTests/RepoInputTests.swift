@@ -139,11 +139,55 @@ struct RepoInputTests {
         let packages = (try? JSONDocument(result.stdout).nevras("data")) ?? []
         #expect(packages == [W.fileDep.nevra, W.fooData.nevra])
 
-        // The second run reads the filelists from the cache (an extension of the cached primary).
+        // The second run finds the file provides in the cache: no filelists to load or search.
         let again = try run.moxOnWorld(["--format", "json"])
-        #expect(again.stderr.contains("cached, with filelists"), "\(again.stderr)")
+        #expect(again.stderr.contains("repo files: 2 packages (cached)"), "\(again.stderr)")
+        #expect(!again.stderr.contains("with filelists"), "\(again.stderr)")
         #expect(again.status == 0, "\(again.stdout)")
         #expect(((try? JSONDocument(again.stdout).nevras("data")) ?? []) == packages)
+    }
+
+    @Test func aFileDependencyTheCacheDidNotAnswerLoadsTheCachedFilelists() throws {
+        // `holder` owns two paths only filelists.xml lists; each repo's package needs one of them.
+        let holder = FixturePackage("holder", files: ["/usr/share/held/one", "/usr/share/held/two"])
+        let needsOne = FixturePackage("needsone", requires: ["/usr/share/held/one"])
+        let needsTwo = FixturePackage("needstwo", requires: ["/usr/share/held/two"])
+        let run = try CheckRun("filelists-later", yaml: """
+            repos: [held]
+            extensions:
+              one:
+                packages: [needsone]
+            """)
+        let rpms = try Fixtures.buildRPMs([holder, needsOne, needsTwo], into: run.directory.appendingPathComponent("rpms"))
+        for (id, indices) in [("held", [0, 1]), ("other", [2])] {
+            let repo = run.directory.appendingPathComponent(id, isDirectory: true)
+            try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
+            for i in indices { try FileManager.default.linkItem(at: rpms[i], to: repo.appendingPathComponent(rpms[i].lastPathComponent)) }
+            try Fixtures.createRepo(repo)
+            try writeRepoFile(id, baseURL: repo.absoluteString, in: run.directory)
+        }
+        let empty = run.directory.appendingPathComponent("base.txt")
+        try Data().write(to: empty)
+        let check = { (yaml: String) throws -> CommandResult in
+            try yaml.write(to: run.manifest, atomically: true, encoding: .utf8)
+            return try run.mox(["--format", "json", "--base-packages", empty.path])
+        }
+        let first = try check("repos: [held]\nextensions:\n  one:\n    packages: [needsone]\n")
+        #expect(first.status == 0 && first.stderr.contains("repo held: 2 packages (parsed, with filelists)"), "\(first.stderr)")
+        let cached = try check("repos: [held]\nextensions:\n  one:\n    packages: [needsone]\n")
+        #expect(cached.status == 0 && cached.stderr.contains("repo held: 2 packages (cached)"), "\(cached.stderr)")
+
+        // Repo `other` brings a file dependency held's cache knows nothing of: held's cached
+        // filelists are loaded for it, and its cache then keeps that provide too.
+        let both = "repos: [held, other]\nextensions:\n  two:\n    packages: [needstwo]\n"
+        let widened = try check(both)
+        #expect(widened.status == 0, "\(widened.stdout)\(widened.stderr)")
+        #expect(widened.stderr.contains("repo held: 2 packages (cached, with filelists)"), "\(widened.stderr)")
+        #expect(try JSONDocument(widened.stdout).nevras("two") == [needsTwo.nevra, holder.nevra])
+        let again = try check(both)
+        #expect(again.status == 0 && again.stderr.contains("repo held: 2 packages (cached)"), "\(again.stderr)")
+        #expect(!again.stderr.contains("with filelists"), "\(again.stderr)")
+        #expect(try JSONDocument(again.stdout).nevras("two") == [needsTwo.nevra, holder.nevra])
     }
 
     @Test(arguments: ["gz", "xz", "bz2", "zst", "plain"])
