@@ -16,7 +16,8 @@ and of CPU time (user+sys), and the mox/floor ratios beside the target; the mach
 so compare CPU time too and say how noisy it was. With --baseline MOX, a second mox binary (e.g.
 the build before a change) is timed in the same runs.
 
-Builds what it needs: mox (`swift build -c release`, as ./build does) unless --mox is given, and
+Builds what it needs: mox (`swift build -c release --static-swift-stdlib`, as ./build does) unless
+--mox is given, and
 the floor (cc) unless --floor is given.
 
 Usage: bench/check-vs-floor.py [--cases warm,cold,many,clash] [--runs N] [--mox PATH]
@@ -76,8 +77,8 @@ def timed(argv, ok=(0, 1)):
 
 
 def build_mox():
-    subprocess.run(["swift", "build", "-c", "release", "--product", "mox"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "mox"], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)
     return os.path.join(ROOT, ".build", "release", "mox")
 
 
@@ -126,7 +127,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", default="warm,cold,many,clash")
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--mox", help="the mox binary (default: built with swift build -c release)")
+    parser.add_argument("--mox", help="the mox binary (default: built as ./build builds it)")
     parser.add_argument("--baseline", help="another mox binary to time in the same runs")
     parser.add_argument("--floor", help="a floor binary (default: built from ../shared/bench/floor.c)")
     args = parser.parse_args()
