@@ -1,4 +1,3 @@
-import Foundation
 import Resolve
 import Solv
 
@@ -7,128 +6,113 @@ public enum JSONReport {
     /// Bumped on any incompatible change to the document's shape.
     public static let schemaVersion = 1
 
-    /// Renders `report` as pretty-printed JSON with sorted keys (stable for diffs).
+    /// Renders `report` as pretty-printed JSON with sorted keys (stable for diffs), written as
+    /// it is walked: a report of thousands of packages builds no tree of values first.
     public static func render(_ report: CheckReport) -> String {
-        let document = Document(
-            schemaVersion: schemaVersion, mox: report.moxVersion, manifest: report.manifestPath,
-            base: report.baseSource, status: report.failed ? "failed" : "ok", errors: [],
-            summary: Summary(resolved: report.counts.resolved, skipped: report.counts.skipped, failed: report.counts.failed),
-            arches: report.arches.map { arch in
-                Arch(arch: arch.arch, basePackages: arch.basePackageCount,
-                     repos: arch.repos.map {
-                         Repo(id: $0.id, baseurl: $0.baseURL, repomdSha256: $0.repomdChecksum,
-                              revision: $0.revision, packages: $0.packages)
-                     },
-                     extensions: arch.extensions.map(Ext.init))
-            })
-        return encode(document)
+        let counts = report.counts
+        return document(report.moxVersion, report.manifestPath, report.baseSource,
+                        status: report.failed ? "failed" : "ok", errors: [],
+                        summary: (counts.resolved, counts.skipped, counts.failed)) { json in
+            json.array(report.arches) { json, arch in
+                json.object { json in
+                    json.member("arch", arch.arch)
+                    json.member("basePackages", arch.basePackageCount)
+                    json.member("extensions") { json in json.array(arch.extensions, write) }
+                    json.member("repos") { json in
+                        json.array(arch.repos) { json, repo in
+                            json.object { json in
+                                json.member("baseurl", repo.baseURL)
+                                json.member("id", repo.id)
+                                json.member("packages", repo.packages)
+                                json.member("repomdSha256", repo.repomdChecksum)
+                                json.member("revision", repo.revision)
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Renders a run that could not check (exit 2 or 3): the same document with no arches and
     /// every error, so pipelines always get JSON.
     public static func render(_ failed: CheckFailureReport) -> String {
-        encode(Document(
-            schemaVersion: schemaVersion, mox: failed.moxVersion, manifest: failed.manifestPath,
-            base: failed.baseSource, status: failed.status,
-            errors: failed.error.problems.map {
-                ErrorDoc(file: $0.file, line: $0.line == 0 ? nil : $0.line, column: $0.column == 0 ? nil : $0.column,
-                         key: $0.key, message: $0.message)
-            },
-            summary: Summary(resolved: 0, skipped: 0, failed: 0), arches: []))
+        document(failed.moxVersion, failed.manifestPath, failed.baseSource, status: failed.status,
+                 errors: failed.error.problems, summary: (0, 0, 0)) { json in json.array([String]()) }
     }
 
-    private static func encode(_ document: Document) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
-    struct Document: Encodable {
-        let schemaVersion: Int
-        let mox: String
-        let manifest: String
-        let base: String
-        let status: String
-        let errors: [ErrorDoc]
-        let summary: Summary
-        let arches: [Arch]
-    }
-
-    struct ErrorDoc: Encodable {
-        let file: String?
-        let line: Int?
-        let column: Int?
-        let key: String?
-        let message: String
-    }
-
-    struct Summary: Encodable {
-        let resolved, skipped, failed: Int
-    }
-
-    struct Arch: Encodable {
-        let arch: String
-        let basePackages: Int
-        let repos: [Repo]
-        let extensions: [Ext]
-    }
-
-    struct Repo: Encodable {
-        let id, baseurl, repomdSha256: String
-        let revision: String?
-        let packages: Int
-    }
-
-    struct Ext: Encodable {
-        let name, kind, status: String
-        let note: String?
-        let packages: [Package]
-        let failures: [FailureDoc]
-
-        init(_ result: ExtensionResult) {
-            name = result.name
-            kind = result.kind
-            status = result.status.rawValue
-            note = result.note
-            packages = result.packages.map(Package.init)
-            failures = result.failures.map {
-                FailureDoc(kind: $0.kind.rawValue, message: $0.message, details: $0.details, solutions: $0.solutions)
+    /// The top-level object; `arches` writes the value of its `arches` member.
+    private static func document(_ mox: String, _ manifest: String, _ base: String, status: String,
+                                 errors: [InputProblem], summary: (resolved: Int, skipped: Int, failed: Int),
+                                 arches: (inout JSONWriter) -> Void) -> String {
+        var json = JSONWriter()
+        json.object { json in
+            json.member("arches", arches)
+            json.member("base", base)
+            json.member("errors") { json in
+                json.array(errors) { json, problem in
+                    json.object { json in
+                        json.member("column", problem.column == 0 ? nil : problem.column)
+                        json.member("file", problem.file)
+                        json.member("key", problem.key)
+                        json.member("line", problem.line == 0 ? nil : problem.line)
+                        json.member("message", problem.message)
+                    }
+                }
+            }
+            json.member("manifest", manifest)
+            json.member("mox", mox)
+            json.member("schemaVersion", schemaVersion)
+            json.member("status", status)
+            json.member("summary") { json in
+                json.object { json in
+                    json.member("failed", summary.failed)
+                    json.member("resolved", summary.resolved)
+                    json.member("skipped", summary.skipped)
+                }
             }
         }
+        return String(decoding: json.bytes, as: UTF8.self) + "\n"
     }
 
-    struct Package: Encodable {
-        let nevra, name, evr, arch, repo, location, role: String
-        let epoch: Int
-        let version, release: String
-        let checksum: String?
-        let size: Int64
-        let pulledBy: [String]
-        let match: String?
-
-        init(_ p: ResolvedPackage) {
-            let n = p.package.nevra
-            nevra = n.description
-            name = n.name
-            evr = n.evr
-            arch = n.arch
-            epoch = n.epoch ?? 0
-            version = n.version
-            release = n.release
-            repo = p.package.repo
-            location = p.package.location
-            role = p.role.rawValue
-            checksum = p.package.checksum.map { "\($0.algorithm):\($0.hex)" }
-            size = p.package.size
-            pulledBy = p.pulledBy
-            match = p.match
+    private static func write(_ json: inout JSONWriter, _ result: ExtensionResult) {
+        json.object { json in
+            json.member("failures") { json in
+                json.array(result.failures) { json, failure in
+                    json.object { json in
+                        json.member("details", failure.details)
+                        json.member("kind", failure.kind.rawValue)
+                        json.member("message", failure.message)
+                        json.member("solutions") { json in json.array(failure.solutions) { $0.array($1) } }
+                    }
+                }
+            }
+            json.member("kind", result.kind)
+            json.member("name", result.name)
+            json.member("note", result.note)
+            json.member("packages") { json in json.array(result.packages, write) }
+            json.member("status", result.status.rawValue)
         }
     }
 
-    struct FailureDoc: Encodable {
-        let kind, message: String
-        let details: [String]
-        let solutions: [[String]]
+    private static func write(_ json: inout JSONWriter, _ resolved: ResolvedPackage) {
+        let package = resolved.package
+        let nevra = package.nevra
+        json.object { json in
+            json.member("arch", nevra.arch)
+            json.member("checksum", package.checksum.map { "\($0.algorithm):\($0.hex)" })
+            json.member("epoch", nevra.epoch ?? 0)
+            json.member("evr", nevra.evr)
+            json.member("location", package.location)
+            json.member("match", resolved.match)
+            json.member("name", nevra.name)
+            json.member("nevra", nevra.description)
+            json.member("pulledBy", resolved.pulledBy)
+            json.member("release", nevra.release)
+            json.member("repo", package.repo)
+            json.member("role", resolved.role.rawValue)
+            json.member("size", package.size)
+            json.member("version", nevra.version)
+        }
     }
 }
