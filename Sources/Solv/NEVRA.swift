@@ -54,7 +54,33 @@ public struct NEVRA: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.init(name: String(name), epoch: epoch, version: String(version), release: String(release), arch: String(arch))
     }
 
-    public static func < (a: NEVRA, b: NEVRA) -> Bool { a.description < b.description }
-}
+    /// Ordered as their `description`s are, mostly without building them: sorting thousands of
+    /// packages compares far more often than it has packages, and names usually decide.
+    public static func < (a: NEVRA, b: NEVRA) -> Bool {
+        if let order = nameOrder(a, b) { return order }
+        return a.description < b.description
+    }
 
-import Foundation
+    /// The order of `a` and `b` when their names decide it in plain ASCII (`name-` is how each
+    /// description starts); nil when the rest of the descriptions must be compared.
+    private static func nameOrder(_ a: NEVRA, _ b: NEVRA) -> Bool? {
+        let order = a.name.utf8.withContiguousStorageIfAvailable { x in
+            b.name.utf8.withContiguousStorageIfAvailable { y -> Bool? in
+                let common = min(x.count, y.count)
+                var i = 0
+                while i < common, x[i] == y[i] {
+                    if x[i] >= 0x80 { return nil }
+                    i += 1
+                }
+                // Past the shorter name, its description goes on with "-".
+                let p = i < x.count ? x[i] : UInt8(ascii: "-")
+                let q = i < y.count ? y[i] : UInt8(ascii: "-")
+                guard p != q, p < 0x80, q < 0x80 else { return nil }
+                return p < q
+            }
+        }
+        // Nil from either view (a string not stored as UTF-8) or from the bytes: undecided.
+        guard case .some(.some(.some(let decided))) = order else { return nil }
+        return decided
+    }
+}

@@ -17,7 +17,9 @@ public struct PackageInfo: Sendable, Hashable, Comparable {
     public var ref: PackageRef { PackageRef(nevra: nevra, repo: repo) }
 
     public static func < (a: PackageInfo, b: PackageInfo) -> Bool {
-        (a.nevra.description, a.repo) < (b.nevra.description, b.repo)
+        if a.nevra < b.nevra { return true }
+        if b.nevra < a.nevra { return false }
+        return a.repo < b.repo
     }
 }
 
@@ -34,6 +36,8 @@ public struct PackageRef: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var description: String { "\(nevra) from \(repo)" }
 
     public static func < (a: PackageRef, b: PackageRef) -> Bool {
-        (a.nevra.description, a.repo) < (b.nevra.description, b.repo)
+        if a.nevra < b.nevra { return true }
+        if b.nevra < a.nevra { return false }
+        return a.repo < b.repo
     }
 }
