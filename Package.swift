@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C headers of libsolv and libsolvext (repo readers, .solv writer), with shims for macros.
@@ -36,15 +37,26 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         // librpm in Swift: one-time configuration, where images keep their rpmdb, package digest and
         // signature checks, streaming digests.
-        .target(name: "RPM", dependencies: ["CRPM"]),
+        .target(name: "RPM", dependencies: ["CRPM", "RootedPath", .product(name: "SystemPackage", package: "swift-system")]),
+        // Paths inside an image's root: symlinks followed as if the root were `/`, never out of it.
+        .target(name: "RootedPath", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        // Reading OCI images: references and transports (through skopeo), index/manifest/config,
+        // per-arch selection, layers streamed once with whiteouts, selected files extracted.
+        .target(name: "ImageSource", dependencies: [
+            "CArchive", "RPM", "RootedPath", .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+        // The base OS from its node image: the rpmdb read out of the layers, cached by manifest digest.
+        .target(name: "BaseImage", dependencies: [
+            "ImageSource", "RPM", .product(name: "SystemPackage", package: "swift-system"),
+        ]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
-        .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM"]),
+        .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", .product(name: "SystemPackage", package: "swift-system")]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
         // .repo files, repomd.xml, metadata checksums, base package lists, loading repos into a pool.
         .target(name: "Repos", dependencies: ["Solv"]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM"]),
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "BaseImage"]),
         // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
         // rpm digests and signatures; the content-addressed package cache.
         .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv"]),
@@ -74,6 +86,7 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),
         .testTarget(name: "ComposeTests", dependencies: ["Compose", "Createrepo", "Fixtures"]),
         .testTarget(name: "ImageTests", dependencies: ["Image", "Fixtures"]),
+        .testTarget(name: "ImageSourceTests", dependencies: ["ImageSource", "RootedPath", "Fixtures"]),
         // Test support: builds real RPMs (rpmbuild), repos (createrepo_c) and rpmdbs (rpm --justdb).
         .target(name: "Fixtures", path: "Tests/Fixtures"),
     ],

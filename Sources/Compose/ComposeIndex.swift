@@ -33,9 +33,13 @@ public struct ComposeIndex: Codable, Sendable, Equatable {
 
     public struct Base: Codable, Sendable, Equatable {
         public var arch: String
-        /// `rootfs` or `packages`.
+        /// `rootfs`, `packages` or `image`.
         public var kind: String
         public var source: String
+        /// For an image: the digest of the arch's manifest, the base's identity.
+        public var digest: String?
+        /// For a registry image: where others pull it (`quay.io/org/node:tag`).
+        public var name: String?
     }
 
     public struct Repo: Codable, Sendable, Equatable {

@@ -55,7 +55,10 @@ struct IndexBuilder {
             timestamp: timestamp,
             inputs: .init(extensions: .init(path: manifestPath, sha256: manifestSha256),
                           base: reports.compactMap { report in
-                              report.base.map { ComposeIndex.Base(arch: report.arch, kind: $0.kind, source: $0.path) }
+                              report.base.map {
+                                  ComposeIndex.Base(arch: report.arch, kind: $0.kind, source: $0.path,
+                                                    digest: report.baseImage?.digest, name: report.baseImage?.name)
+                              }
                           },
                           repos: repos),
             arches: arches,

@@ -56,11 +56,6 @@ struct ImageOptions: ParsableArguments {
     @Option(name: .customLong("label"), help: ArgumentHelp("An image config label; repeatable.", valueName: "key=value"))
     var labels: [String] = []
 
-    @Option(name: .customLong("base-image"), help: ArgumentHelp(
-        "The base OS image reference (name:tag or name@sha256:...), recorded in the image annotations.",
-        valueName: "ref"))
-    var baseImage: String?
-
     @Option(name: .customLong("image-version"), help: "org.opencontainers.image.version (default: from the state digest).")
     var imageVersion: String?
 
@@ -98,7 +93,7 @@ struct ImageOptions: ParsableArguments {
     /// Writes the image of the tree at `tree`, when an image output was asked for; nil otherwise.
     func export(tree: String, index: ComposeIndex, quiet: Bool) throws -> ImageOutcome? {
         let request = ImageRequest(layout: ociLayout, tag: tag, layerFile: layerFile, compression: compression,
-                                   labels: try parsedLabels(), baseImage: baseImage, version: imageVersion)
+                                   labels: try parsedLabels(), version: imageVersion)
         guard request.wanted else { return nil }
         do throws(ComposeError) {
             return try ImageExport(tree: tree, index: index, request: request)
