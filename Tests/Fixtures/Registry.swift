@@ -1,0 +1,62 @@
+// A real container registry (the distribution registry, Debian's docker-registry) on 127.0.0.1,
+// with its storage in a temporary folder; started and stopped by the test, bounded in time.
+import Foundation
+
+/// A plain-HTTP registry on a free port of 127.0.0.1; killed by `stop()`, on release, or after `lifetime` seconds.
+public final class Registry: @unchecked Sendable {
+    /// `127.0.0.1:<port>`, as image references name it.
+    public let host: String
+    private let pid: Int32
+    private let directory: URL
+
+    public init(lifetime: Int = 600) throws {
+        directory = try Fixtures.temporaryDirectory("registry")
+        let port = try Fixtures.run(["python3", "-c",
+            "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1]); s.close()"])
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        host = "127.0.0.1:\(port)"
+        let config = directory.appendingPathComponent("config.yml")
+        try """
+            version: 0.1
+            log:
+              level: error
+            storage:
+              filesystem:
+                rootdirectory: \(directory.appendingPathComponent("storage").path)
+            http:
+              addr: \(host)
+            """.write(to: config, atomically: true, encoding: .utf8)
+        // The shell prints the registry's pid and kills it after `lifetime` seconds whatever happens to the test.
+        let script = "docker-registry serve \"$1\" >\"$2\" 2>&1 & pid=$!; echo $pid; "
+            + "(sleep \(lifetime); kill -9 $pid) >/dev/null 2>&1 &"
+        let started = try Fixtures.run(["/bin/sh", "-c", script, "sh", config.path,
+                                        directory.appendingPathComponent("log").path])
+        guard let pid = Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw FixtureError.commandFailed(argv: ["docker-registry"], status: -1, stderr: "no pid: \(started.stdout)")
+        }
+        self.pid = pid
+        // Ready when /v2/ answers; at most 15 s.
+        for _ in 0..<150 {
+            if (try? Fixtures.run(["curl", "-fsS", "-o", "/dev/null", "http://\(host)/v2/"]))?.status == 0 { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        stop()
+        let log = (try? String(contentsOf: directory.appendingPathComponent("log"), encoding: .utf8)) ?? ""
+        throw FixtureError.commandFailed(argv: ["docker-registry", "serve"], status: -1, stderr: "not ready: \(log)")
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Kills the registry (idempotent).
+    public func stop() {
+        kill(pid, SIGKILL)
+    }
+
+    /// Pushes `source` (any skopeo reference) to `name` in this registry, all arches of an index.
+    public func push(_ source: String, as name: String) throws {
+        try Fixtures.run(["skopeo", "copy", "--quiet", "--all", "--dest-tls-verify=false", source, "docker://\(host)/\(name)"])
+    }
+}
