@@ -6,7 +6,7 @@ import Foundation
 public final class Registry: @unchecked Sendable {
     /// `127.0.0.1:<port>`, as image references name it.
     public let host: String
-    private let pid: Int32
+    private let process: Process
     private let directory: URL
 
     public init(lifetime: Int = 600) throws {
@@ -26,23 +26,25 @@ public final class Registry: @unchecked Sendable {
             http:
               addr: \(host)
             """.write(to: config, atomically: true, encoding: .utf8)
-        // The shell prints the registry's pid and kills it after `lifetime` seconds whatever happens to the test.
-        let script = "docker-registry serve \"$1\" >\"$2\" 2>&1 & pid=$!; echo $pid; "
-            + "(sleep \(lifetime); kill -9 $pid) >/dev/null 2>&1 &"
-        let started = try Fixtures.run(["/bin/sh", "-c", script, "sh", config.path,
-                                        directory.appendingPathComponent("log").path])
-        guard let pid = Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw FixtureError.commandFailed(argv: ["docker-registry"], status: -1, stderr: "no pid: \(started.stdout)")
-        }
-        self.pid = pid
+        // timeout(1) leads its own process group and kills it after `lifetime` seconds whatever happens to
+        // the test; stop() kills the group. A direct child: Foundation watches it without a stray holder.
+        let log = directory.appendingPathComponent("log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["-s", "KILL", String(lifetime), "docker-registry", "serve", config.path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: log)
+        process.standardError = process.standardOutput
+        try process.run()
         // Ready when /v2/ answers; at most 15 s.
         for _ in 0..<150 {
             if (try? Fixtures.run(["curl", "-fsS", "-o", "/dev/null", "http://\(host)/v2/"]))?.status == 0 { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
         stop()
-        let log = (try? String(contentsOf: directory.appendingPathComponent("log"), encoding: .utf8)) ?? ""
-        throw FixtureError.commandFailed(argv: ["docker-registry", "serve"], status: -1, stderr: "not ready: \(log)")
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        throw FixtureError.commandFailed(argv: ["docker-registry", "serve"], status: -1, stderr: "not ready: \(text)")
     }
 
     deinit {
@@ -52,7 +54,11 @@ public final class Registry: @unchecked Sendable {
 
     /// Kills the registry (idempotent).
     public func stop() {
-        kill(pid, SIGKILL)
+        guard process.isRunning else { return }
+        kill(-process.processIdentifier, SIGKILL)
+        kill(process.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
     }
 
     /// Pushes `source` (any skopeo reference) to `name` in this registry, all arches of an index.

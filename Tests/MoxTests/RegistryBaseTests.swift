@@ -1,0 +1,123 @@
+// --base-image docker://: a real registry on 127.0.0.1 (the distribution registry), pushed to with
+// skopeo; the base's manifest digest is its identity in the index, the state digest and the image.
+import Fixtures
+import Foundation
+import Testing
+
+@Suite("--base-image from a registry", .serialized)
+struct RegistryBaseTests {
+    typealias W = CheckWorld
+
+    /// The registry with `base:multi` (amd64 + arm64 index), `base:single` (amd64) and `base:other`
+    /// (the same rpmdb in another image), pushed once for the suite.
+    struct Pushed: Sendable {
+        let registry: Registry
+        let layout: URL
+        /// The amd64 manifest's digest in the index, and the other image's.
+        let amd64: String
+        let other: String
+    }
+
+    static let pushed: Result<Pushed, any Error> = Result {
+        let roots = try BaseRoots.get()
+        let dir = try Fixtures.temporaryDirectory("registry-images")
+        removeAtExit(dir)
+        let layout = dir.appendingPathComponent("layout")
+        let amd64 = try OCIFixture.image(layers: [(roots.x86, .gzip)], architecture: "amd64", in: layout)
+        let arm64 = try OCIFixture.image(layers: [(roots.arm, .gzip)], architecture: "arm64", in: layout)
+        try OCIFixture.tag(try OCIFixture.index([("amd64", amd64), ("arm64", arm64)], in: layout), as: "multi", in: layout)
+        let extra = dir.appendingPathComponent("extra")
+        try FileManager.default.createDirectory(at: extra.appendingPathComponent("etc"), withIntermediateDirectories: true)
+        try Data("another build\n".utf8).write(to: extra.appendingPathComponent("etc/motd"))
+        let other = try OCIFixture.image(layers: [(roots.x86, .gzip), (extra, .gzip)], architecture: "amd64", in: layout)
+        try OCIFixture.tag(other, as: "other", in: layout)
+        let registry = try Registry()
+        try registry.push("oci:\(layout.path):multi", as: "base:multi")
+        try registry.push("oci:\(layout.path):other", as: "base:other")
+        return Pushed(registry: registry, layout: layout, amd64: amd64.digest, other: other.digest)
+    }
+
+    static let yaml = "repos: [os]\nextensions:\n  tools:\n    packages: [\(W.archToolX86.name)]\n"
+
+    func check(_ run: CheckRun, _ reference: String, _ arguments: [String]) throws -> CommandResult {
+        try run.moxOnWorld(["-q", "--format", "json"] + arguments, base: ["--base-image", reference])
+    }
+
+    @Test func byTagAndByDigest() throws {
+        let pushed = try Self.pushed.get()
+        let run = try CheckRun("registry-check", yaml: Self.yaml)
+        let host = pushed.registry.host
+        let byTag = try check(run, "docker://\(host)/base:multi", ["--tls-verify=false", "--arch", "x86_64", "--arch", "aarch64"])
+        #expect(byTag.status == 0, "\(byTag.stderr)")
+        let json = try JSONDocument(byTag.stdout)
+        #expect(json.basePackages(arch: "x86_64") == W.base.count + 1)
+        #expect(json.basePackages(arch: "aarch64") == W.base.count + 1)
+
+        let byDigest = try check(run, "docker://\(host)/base@\(pushed.amd64)", ["--tls-verify=false"])
+        #expect(byDigest.status == 0, "\(byDigest.stderr)")
+        #expect(try JSONDocument(byDigest.stdout).basePackages() == W.base.count + 1)
+
+        // Without --tls-verify=false skopeo insists on TLS, which this registry does not speak.
+        let verified = try run.moxOnWorld(["-q", "--cachedir", run.directory.appendingPathComponent("c2").path],
+                                          base: ["--base-image", "docker://\(host)/base:multi"])
+        #expect(verified.status == 3, "\(verified.stderr)")
+        #expect(verified.stderr.contains("--tls-verify=false"), "\(verified.stderr)")
+
+        let unknown = try run.moxOnWorld(["-q", "--tls-verify=false"], base: ["--base-image", "docker://\(host)/nothing:here"])
+        #expect(unknown.status == 2, "\(unknown.stderr)")
+    }
+
+    @Test func baseDigestIsTheIdentityInIndexStateAndAnnotations() throws {
+        let pushed = try Self.pushed.get()
+        let host = pushed.registry.host
+        let dir = try Fixtures.temporaryDirectory("registry-compose")
+        removeAtExit(dir)
+        let manifest = dir.appendingPathComponent("extensions.yaml")
+        try Self.yaml.write(to: manifest, atomically: true, encoding: .utf8)
+        let tree = dir.appendingPathComponent("tree"), layout = dir.appendingPathComponent("image")
+        func compose(_ reference: String) throws -> CommandResult {
+            try Fixtures.run([try Mox.binary.path, "compose", manifest.path, "-q", "--arch", "x86_64",
+                              "--repos-dir", try CheckWorld.get().reposDirectory.path,
+                              "--cachedir", dir.appendingPathComponent("cache").path, "--tls-verify=false",
+                              "--base-image", reference, "--output", tree.path, "--oci-layout", layout.path],
+                             environment: ["SOURCE_DATE_EPOCH": "1700000000"], allowFailure: true)
+        }
+        let first = try compose("docker://\(host)/base:multi")
+        #expect(first.status == 0, "\(first.stderr)")
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: tree.appendingPathComponent("extensions.json"))) as? [String: Any]
+        let bases = (index?["inputs"] as? [String: Any])?["base"] as? [[String: Any]] ?? []
+        #expect(bases.first?["kind"] as? String == "image")
+        #expect(bases.first?["digest"] as? String == pushed.amd64)
+        #expect(bases.first?["name"] as? String == "\(host)/base:multi")
+
+        let raw = try Fixtures.run(["skopeo", "inspect", "--raw", "oci:\(layout.path):latest"]).stdout
+        let annotations = (try JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any])?["annotations"] as? [String: String]
+        #expect(annotations?["org.opencontainers.image.base.digest"] == pushed.amd64)
+        #expect(annotations?["org.opencontainers.image.base.name"] == "\(host)/base:multi")
+
+        // Another image with the same packages is another base: the tree is recomposed, not "no change".
+        let same = try compose("docker://\(host)/base:multi")
+        #expect(same.status == 0 && same.stdout.contains("no change"), "\(same.stdout)\(same.stderr)")
+        let other = try compose("docker://\(host)/base:other")
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect(!other.stdout.contains("no change"), "\(other.stdout)")
+        let reread = try JSONSerialization.jsonObject(with: Data(contentsOf: tree.appendingPathComponent("extensions.json"))) as? [String: Any]
+        #expect((reread?["stateDigest"] as? String) != (index?["stateDigest"] as? String))
+    }
+
+    /// A local layout is not shipped: no base.name, but the digest.
+    @Test func localLayoutHasADigestButNoName() throws {
+        let pushed = try Self.pushed.get()
+        let run = try CheckRun("layout-name", yaml: Self.yaml)
+        let tree = run.directory.appendingPathComponent("tree")
+        let result = try Fixtures.run([try Mox.binary.path, "compose", run.manifest.path, "-q", "--arch", "x86_64",
+                                       "--repos-dir", try CheckWorld.get().reposDirectory.path, "--cachedir", run.cache.path,
+                                       "--base-image", "oci:\(pushed.layout.path):multi", "--output", tree.path],
+                                      allowFailure: true)
+        #expect(result.status == 0, "\(result.stderr)")
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: tree.appendingPathComponent("extensions.json"))) as? [String: Any]
+        let base = ((index?["inputs"] as? [String: Any])?["base"] as? [[String: Any]])?.first
+        #expect(base?["digest"] as? String == pushed.amd64)
+        #expect(base?["name"] == nil)
+    }
+}
