@@ -23,11 +23,9 @@ public struct PlatformImage: Sendable {
     public func blobPath(_ digest: String) throws(ImageSourceError) -> FilePath { try store.path(of: digest) }
 
     /// Streams layer `index` (0 = bottom) once, front to back, calling `visit` for each entry with
-    /// a function that reads that entry's content; checks the blob's digest at the end.
-    public func readLayer(
-        _ index: Int,
-        _ visit: (LayerEntry, _ content: () throws(ImageSourceError) -> Data) throws(ImageSourceError) -> Void
-    ) throws(ImageSourceError) {
+    /// a function that reads that entry's content; checks the blob's digest at the end. Throws
+    /// `ImageSourceError`, or what `visit` throws.
+    public func readLayer(_ index: Int, _ visit: (LayerEntry, _ content: () throws -> Data) throws -> Void) throws {
         let reader = try openLayer(index)
         while let entry = try reader.next() {
             try visit(entry) { () throws(ImageSourceError) -> Data in

@@ -37,6 +37,7 @@ public final class Registry: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = process.standardOutput
         try process.run()
+        stopAtExit(process)
         // Ready when /v2/ answers; at most 15 s.
         for _ in 0..<150 {
             if (try? Fixtures.run(["curl", "-fsS", "-o", "/dev/null", "http://\(host)/v2/"]))?.status == 0 { return }
@@ -64,5 +65,23 @@ public final class Registry: @unchecked Sendable {
     /// Pushes `source` (any skopeo reference) to `name` in this registry, all arches of an index.
     public func push(_ source: String, as name: String) throws {
         try Fixtures.run(["skopeo", "copy", "--quiet", "--all", "--dest-tls-verify=false", source, "docker://\(host)/\(name)"])
+    }
+}
+
+/// Registries still running when the test process exits (a suite-wide one is never released).
+private let running = LockedBox<[Process]>([])
+
+private func stopAtExit(_ process: Process) {
+    let first = running.update { list -> Bool in
+        list.append(process)
+        return list.count == 1
+    }
+    if first {
+        atexit {
+            for process in running.get() where process.isRunning {
+                kill(-process.processIdentifier, SIGKILL)
+                kill(process.processIdentifier, SIGKILL)
+            }
+        }
     }
 }
