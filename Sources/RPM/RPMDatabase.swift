@@ -105,7 +105,9 @@ public final class PrivateRPMDatabase: Sendable {
         guard let made = template.withUnsafeMutableBufferPointer({ $0.baseAddress.flatMap { mkdtemp($0) } }) else {
             throw .io(path: parent, reason: "cannot make a private directory: \(String(cString: strerror(errno)))")
         }
-        directory = FilePath(String(cString: made))
+        // librpm takes a relative dbpath as relative to its root, not to the working directory.
+        let path = FilePath(String(cString: made))
+        directory = path.isAbsolute ? path : FilePath(FileManager.default.currentDirectoryPath).pushing(path)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory.string) }

@@ -123,6 +123,16 @@ struct BaseInputTests {
         #expect(result.stderr.contains("/usr/share/rpm"), "\(result.stderr)")
     }
 
+    /// One-component relative paths for the base and the cache are ordinary input.
+    @Test func relativeRootfsAndCacheDirectory() throws {
+        let run = try CheckRun("relative", yaml: Self.yaml)
+        try Fixtures.makeRootfs(try CheckWorld.get().baseRPMs, at: run.directory.appendingPathComponent("r"))
+        let result = try Fixtures.run([try Mox.binary.path, "check", "extensions.yaml", "-q", "--format", "json",
+                                       "--arch", "x86_64", "--repos-dir", try CheckWorld.get().reposDirectory.path,
+                                       "--cachedir", "c", "--base-rootfs", "r"], cwd: run.directory, allowFailure: true)
+        try expectSawWorldBase(result)
+    }
+
     @Test func rootfsWithoutRpmdbIsInvalidInputSayingWhereItLooked() throws {
         let run = try CheckRun("nodb", yaml: Self.yaml)
         let root = run.directory.appendingPathComponent("empty-root")
