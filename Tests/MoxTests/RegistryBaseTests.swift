@@ -52,6 +52,9 @@ struct RegistryBaseTests {
         let json = try JSONDocument(byTag.stdout)
         #expect(json.basePackages(arch: "x86_64") == W.base.count + 1)
         #expect(json.basePackages(arch: "aarch64") == W.base.count + 1)
+        let x86 = json.arches.first { $0["arch"] as? String == "x86_64" }?["baseImage"] as? [String: Any]
+        #expect(x86?["digest"] as? String == pushed.amd64)
+        #expect(x86?["name"] as? String == "\(host)/base:multi")
 
         let byDigest = try check(run, "docker://\(host)/base@\(pushed.amd64)", ["--tls-verify=false"])
         #expect(byDigest.status == 0, "\(byDigest.stderr)")
