@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Typed paths (`FilePath`) for every module that names files.
+let system: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
     name: "mox",
     platforms: [.macOS(.v13)],
@@ -10,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C headers of libsolv and libsolvext (repo readers, .solv writer), with shims for macros.
@@ -32,32 +36,32 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
-        // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink).
+        // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink), xattrs.
         .systemLibrary(name: "CLinux"),
         // librpm in Swift: one-time configuration, where images keep their rpmdb, package digest and
         // signature checks, streaming digests.
-        .target(name: "RPM", dependencies: ["CRPM"]),
+        .target(name: "RPM", dependencies: ["CRPM", system]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
-        .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM"]),
+        .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", system]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
         // .repo files, repomd.xml, metadata checksums, base package lists, loading repos into a pool.
-        .target(name: "Repos", dependencies: ["Solv"]),
+        .target(name: "Repos", dependencies: ["Solv", system]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM"]),
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", system]),
         // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
         // rpm digests and signatures; the content-addressed package cache.
-        .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv"]),
+        .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", system]),
         // Publishing a directory in one step: built beside its destination under a lock, swapped in,
         // leftovers of killed runs removed. The composed tree and the image layout both use it.
-        .target(name: "Publish", dependencies: ["CLinux"]),
+        .target(name: "Publish", dependencies: ["CLinux", system]),
         // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
         // and the image of a tree.
-        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest"]),
+        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
-        .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM"]),
+        .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM", system]),
         // Text, JSON and JUnit renderings of a check report.
         .target(name: "Report", dependencies: ["Resolve"]),
         // The command line: argument parsing, output, exit codes.
@@ -65,7 +69,7 @@ let package = Package(
             name: "mox",
             dependencies: [
                 "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), system,
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
         .testTarget(name: "ReposTests", dependencies: ["Repos", "Fixtures"]),

@@ -13,14 +13,18 @@ public struct FetchRequest: Sendable, Hashable {
     public var checksum: Checksum
     /// What librpm must confirm before the package is used.
     public var signature: SignatureCheck
+    /// The NEVRA the repo metadata gives; the package's header must say the same.
+    public var nevra: NEVRA?
 
     /// Describes one package to fetch.
-    public init(name: String, sources: [URL], size: Int64?, checksum: Checksum, signature: SignatureCheck = .digestsOnly) {
+    public init(name: String, sources: [URL], size: Int64?, checksum: Checksum, signature: SignatureCheck = .digestsOnly,
+                nevra: NEVRA? = nil) {
         self.name = name
         self.sources = sources
         self.size = size
         self.checksum = checksum
         self.signature = signature
+        self.nevra = nevra
     }
 }
 

@@ -4,6 +4,7 @@ import Foundation
 import Manifest
 import Report
 import Resolve
+import SystemPackage
 
 /// Options every command that reads extensions, repos and a base shares.
 struct InputOptions: ParsableArguments {
@@ -119,7 +120,8 @@ struct InputOptions: ParsableArguments {
         } catch {
             throw CheckError.invalidInput("\(error)")
         }
-        let dir = reposDirectory ?? (URL(fileURLWithPath: extensions).deletingLastPathComponent().path)
+        let parent = FilePath(extensions).removingLastComponent()
+        let dir = reposDirectory ?? (parent.isEmpty ? "." : parent.string)
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
                                    releasever: releasever, base: try base, cacheDirectory: cachePath)
         // http(s) repos: their metadata is downloaded into the cache.

@@ -1,0 +1,70 @@
+// Files of a tree being built: written with fixed modes whatever the umask, errors in the
+// system's words (never Foundation's error domains), paths as FilePath.
+import Foundation
+import SystemPackage
+
+enum TreeFiles {
+    /// `mkdir -p` with mode 0755.
+    static func makeDirectories(_ directory: FilePath) throws(ComposeError) {
+        var info = stat()
+        if stat(directory.string, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw .environment("\(directory): exists and is not a directory")
+            }
+            return
+        }
+        let parent = directory.removingLastComponent()
+        if !parent.isEmpty && parent != directory { try makeDirectories(parent) }
+        guard mkdir(directory.string, 0o755) == 0 || errno == EEXIST else {
+            throw .environment("\(directory): cannot create the directory: \(String(cString: strerror(errno)))")
+        }
+        chmod(directory.string, 0o755)
+    }
+
+    /// Writes `data` to a new file at `path` with mode 0644.
+    static func write(_ data: Data, to path: FilePath) throws(ComposeError) {
+        let fd = open(path.string, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .environment("\(path): cannot create the file: \(String(cString: strerror(errno)))") }
+        fchmod(fd, 0o644)
+        let written = data.withUnsafeBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
+        }
+        let reason = String(cString: strerror(errno))
+        guard close(fd) == 0, written else {
+            throw .environment("\(path): cannot write the file: \(reason)")
+        }
+    }
+
+    /// Directories 0755, files 0644, under `root`: what libraries wrote under the run's umask too.
+    static func normalizeModes(_ root: FilePath) throws(ComposeError) {
+        var pending = [root]
+        while let directory = pending.popLast() {
+            chmod(directory.string, 0o755)
+            let entries: [String]
+            do { entries = try FileManager.default.contentsOfDirectory(atPath: directory.string) } catch {
+                throw .environment("\(directory): cannot list the directory: \(String(cString: strerror(errno)))")
+            }
+            for name in entries {
+                let path = directory.appending(name)
+                var info = stat()
+                guard lstat(path.string, &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: pending.append(path)
+                case S_IFREG where info.st_mode & 0o7777 != 0o644: chmod(path.string, 0o644)
+                default: break
+                }
+            }
+        }
+    }
+
+    /// `path` made absolute against the working directory, `.` and `..` resolved lexically.
+    static func absolute(_ path: String) -> FilePath {
+        FilePath(FileManager.default.currentDirectoryPath).pushing(FilePath(path)).lexicallyNormalized()
+    }
+}
