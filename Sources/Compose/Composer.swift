@@ -112,6 +112,8 @@ public struct Composer: Sendable {
         let builder = IndexBuilder(reports: reports, plan: plan, manifestSha256: manifestDigest,
                                    sourceDateEpoch: sourceDateEpoch, repoInputs: keys.inputs)
         let skeleton = builder.index()
+        // Built (and every href checked) even when nothing changed: a hostile repo is reported.
+        let requests = try fetchRequests(plan, definitions: definitions, signatures: keys.checks)
         let previous = ComposeIndex.read(tree: output)
         if let existing = previous, existing.stateDigest == skeleton.stateDigest,
            Self.holdsEveryFile(of: plan, at: output) {
@@ -122,7 +124,6 @@ public struct Composer: Sendable {
 
         // 3. Fetch into the content-addressed cache, several at once; every package is verified in
         // full once, on its way into the cache (checksum, header NEVRA, librpm digests and signature).
-        let requests = try fetchRequests(plan, definitions: definitions, signatures: keys.checks)
         let results: [FetchResult]
         do { results = try fetcher.fetch(requests) } catch { throw .environment("\(error)") }
 

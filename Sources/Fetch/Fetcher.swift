@@ -63,13 +63,27 @@ public final class Fetcher: Sendable {
         for case .failure(let error)? in done { failures.append(error) }
         if failures.count == 1 { throw failures[0] }
         if failures.count > 1 { throw .several(failures) }
-        return requests.map { request in
+        var results: [FetchResult] = []
+        for request in requests {
+            let job = jobs[firstRequest[request.checksum]!]
             guard case .success(var result)? = done[firstRequest[request.checksum]!] else {
                 preconditionFailure("every job has a result once the workers are done")
             }
+            // One file asked for under two NEVRAs: its header (verified, in its record) is only one of them.
+            if let nevra = request.nevra, nevra != job.nevra {
+                let header = cache.records.read(FilePath(result.path))?.header ?? "an unknown package"
+                if header != nevra.description {
+                    failures.append(.wrongPackage(name: request.name, source: request.sources.first?.absoluteString ?? result.path,
+                                                  header: header))
+                    continue
+                }
+            }
             result.request = request
-            return result
+            results.append(result)
         }
+        if failures.count == 1 { throw failures[0] }
+        if failures.count > 1 { throw .several(failures) }
+        return results
     }
 
     /// Downloads one small file (repo metadata such as repomd.xml) to `destination` with the same
@@ -114,6 +128,13 @@ public final class Fetcher: Sendable {
             tracker.finished(name: request.name)
             return .success(FetchResult(request: request, path: entry.string, wasCached: false, bytesTransferred: received))
         } catch {
+            // Bytes that arrived whole but are not the package (librpm, header) say so directly.
+            if case .unavailable(_, let failures) = error, failures.count == 1 {
+                switch failures[0] {
+                case .rejected, .wrongPackage: return .failure(failures[0])
+                default: break
+                }
+            }
             return .failure(error)
         }
     }

@@ -98,9 +98,18 @@ public final class Publisher: Discardable, @unchecked Sendable {
 
     deinit {
         discard()
-        // Unlinked while still held: nothing of this run is left beside the output.
-        unlink(lockPath)
+        unlockOnce()
         close(lockFD)
+    }
+
+    private var unlocked = false
+
+    /// Unlinked while still held: nothing of this run is left beside the output, even when the
+    /// process exits from a signal handler right after `discard()`.
+    private func unlockOnce() {
+        guard !unlocked else { return }
+        unlocked = true
+        unlink(lockPath)
     }
 
     /// Puts the staging directory in place and removes the old output.
@@ -175,6 +184,7 @@ public final class Publisher: Discardable, @unchecked Sendable {
         }
         state = .done
         try? FileManager.default.removeItem(atPath: staging)
+        unlockOnce()
     }
 
     /// `mkdir -p`, the error in the system's words.
