@@ -3,7 +3,7 @@ import Compose
 import Foundation
 import SystemPackage
 
-/// `mox diff`: what changed between two composed trees (or two extensions.json files).
+/// `mox diff`: what changed between two composed trees (or two mox-index.json files).
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
