@@ -295,8 +295,14 @@ public final class StagedImage: Discardable, @unchecked Sendable {
     /// Drops the old layout and the scratch directory.
     public func commit() {
         layout?.commit()
+        lock.withLock { committed = true }
         removeScratch()
     }
+
+    private var committed = false
+
+    /// Whether `commit()` ran.
+    public var isPublished: Bool { lock.withLock { committed } }
 
     /// Puts the old layout back (or removes the new one) and drops the scratch directory.
     public func discard() {

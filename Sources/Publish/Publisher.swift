@@ -19,8 +19,11 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
 
 /// Work in progress that an interrupted run must undo (a signal handler calls `discard()`).
 public protocol Discardable: AnyObject, Sendable {
-    /// Puts every output back as it was before the run; safe to call more than once.
+    /// Puts every output back as it was before the run; safe to call more than once, and a no-op
+    /// once the work was committed.
     func discard()
+    /// Whether the work was committed (then `discard()` changes nothing).
+    var isPublished: Bool { get }
 }
 
 /// Builds an output directory beside the real one and swaps it into place in one step.
@@ -39,6 +42,10 @@ public final class Publisher: Discardable, @unchecked Sendable {
     private let lockPath: String
     private let lock = NSLock()
     private var state = State.building
+    private var committed = false
+
+    /// Whether `commit()` ran: the new output stays.
+    public var isPublished: Bool { lock.withLock { committed } }
 
     private enum State {
         case building
@@ -157,6 +164,7 @@ public final class Publisher: Discardable, @unchecked Sendable {
         defer { lock.unlock() }
         guard case .swapped(let old) = state else { return }
         state = .done
+        committed = true
         switch old {
         case .none: break
         case .exchanged: try? FileManager.default.removeItem(atPath: staging)

@@ -68,8 +68,10 @@ struct ComposeCommand: ParsableCommand {
         if let progress { onProgress = { progress.update($0) } }
         do throws(ComposeError) {
             outcome = try composer.run(log: log, progress: onProgress, interruptible: { interrupts.protect($0) })
+            interrupts.settle()
             progress?.finish()
         } catch {
+            interrupts.settle()
             progress?.finish()
             Output.log("mox: error: \(error)")
             switch error {
@@ -156,6 +158,7 @@ final class Interrupts: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let lock = NSLock()
     private var outputs: [any Discardable] = []
+    private var fired = false
 
     init() {
         for signo in [SIGINT, SIGTERM, SIGHUP] {
@@ -163,11 +166,14 @@ final class Interrupts: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
             source.setEventHandler { [weak self] in
                 self?.lock.lock()
+                self?.fired = true
                 let outputs = self?.outputs ?? []
                 self?.lock.unlock()
-                // The image first: it was swapped in after the tree.
+                // The image first: it was swapped in after the tree. Committed work stays.
                 for output in outputs.reversed() { output.discard() }
-                FileHandle.standardError.write(Data("\nmox: interrupted; the output is unchanged\n".utf8))
+                let message = outputs.contains { $0.isPublished }
+                    ? "\nmox: interrupted after the output was published\n" : "\nmox: interrupted; the output is unchanged\n"
+                FileHandle.standardError.write(Data(message.utf8))
                 exit(128 + signo)
             }
             source.resume()
@@ -179,6 +185,13 @@ final class Interrupts: @unchecked Sendable {
         lock.lock()
         outputs.append(output)
         lock.unlock()
+    }
+
+    /// Once a signal arrived, the handler owns the exit: the failure its clean-up causes in the
+    /// work it interrupts must not end the process first, with another code and message.
+    func settle() {
+        guard lock.withLock({ fired }) else { return }
+        while true { Thread.sleep(forTimeInterval: 60) }
     }
 }
 

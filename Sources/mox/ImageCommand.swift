@@ -37,8 +37,10 @@ struct ImageCommand: ParsableCommand {
             try request.check(tree: tree, arches: index.arches.count)
             let written = try ImageExport.write(request, of: tree, index: index, log: { Output.log($0) },
                                                 interruptible: { interrupts.protect($0) })
+            interrupts.settle()
             Output.print(image.describe(written))
         } catch {
+            interrupts.settle()
             Output.log("mox: error: \(error)")
             switch error {
             case .invalidInput: throw ExitCode(Exit.invalidInput)

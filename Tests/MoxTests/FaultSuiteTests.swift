@@ -210,6 +210,36 @@ struct FaultSuiteTests {
                                       naming: ["interrupted", "unchanged"], created: ["stderr"])
     }
 
+    /// SIGKILL while the image is written: nothing can clean up, so the tree and the image are as
+    /// they were and the next run removes what the killed one left beside them.
+    @Test func aKillDuringTheImageLeavesBothOutputsAndTheNextRunClearsTheRest() throws {
+        let repo = try Self.bigRepo().path
+        let published = try Published("fault-kill", yaml: Self.solo, arguments: ["--repo", "mine=" + repo])
+        try published.run.write(yaml: Self.solo + "  big:\n    packages: [bigdata]\n")
+        let argv = Fixtures.withSignalsUnblocked([try Mox.binary.path, "compose"] + (try published.run.inputs([
+            "--output", published.run.output.path, "--oci-layout", published.layout.path, "--repo", "mine=" + repo])))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        try waitUntil(seconds: 60, interval: 0.005) {
+            (try? Published.names(in: published.run.directory))?.contains { $0.hasPrefix(".image.mox-image-") } == true
+        }
+        kill(process.processIdentifier, SIGKILL)
+        try waitUntil(seconds: 30) { !process.isRunning }
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(try TreeSnapshot(published.run.output) == published.tree)
+        #expect(try TreeSnapshot(published.layout) == published.image)
+
+        let next = try published.compose(["--repo", "mine=" + repo])
+        #expect(next.status == 0, "\(next.stderr)")
+        let left = try Published.names(in: published.run.directory).subtracting(published.beside)
+        #expect(left.isEmpty, "left beside the outputs: \(left.sorted())")
+    }
+
     /// One repo with solo, libdeep and a 24 MiB package, built once.
     static let bigRepoResult: Result<URL, any Error> = Result {
         let dir = try Fixtures.temporaryDirectory("fault-big-repo")
