@@ -81,7 +81,7 @@ public struct Composer: Sendable {
         let cache = PackageCache(directory: cacheDirectory)
         let fetcher = Fetcher(cache: cache, options: fetchOptions, progress: progress)
         var session = self.session
-        session.download = fetcher.downloader(into: cacheDirectory + "/metadata")
+        session.download = fetcher.downloader(into: FilePath(cacheDirectory).appending("metadata").string)
 
         // 1. Resolve, the same code path as `check`.
         var reports: [ArchReport] = []
@@ -211,7 +211,7 @@ public struct Composer: Sendable {
             + "did not compose it and publishing would delete what it holds; give a new or empty directory, or remove this one")
     }
 
-    var cacheDirectory: String { session.cacheDirectory ?? NSTemporaryDirectory() + "/mox-cache" }
+    var cacheDirectory: String { session.cacheDirectory ?? FilePath(NSTemporaryDirectory()).appending("mox-cache").string }
 
     /// For each planned package: the URLs it may come from (its repo's baseurls, in order), what
     /// the metadata says of it, and the signature check its repo asks for.
@@ -309,7 +309,7 @@ public struct Composer: Sendable {
                 paths.append(path)
             case .remote(let remote):
                 do {
-                    paths.append(try fetcher.download(remote, into: cacheDirectory + "/keys"))
+                    paths.append(try fetcher.download(remote, into: FilePath(cacheDirectory).appending("keys").string))
                 } catch {
                     throw .environment("repo '\(repo.id)': gpgkey \(remote.absoluteString): \(error)")
                 }

@@ -21,7 +21,8 @@ public struct PackageCache: Sendable {
     /// Where the package with this checksum lives (whether or not it is there yet).
     public func path(for checksum: Checksum) -> String {
         let algorithm = checksum.algorithm == "sha" ? "sha1" : checksum.algorithm
-        return "\(directory)/packages/\(algorithm)/\(checksum.hex.prefix(2))/\(checksum.hex)"
+        let shard = String(checksum.hex.prefix(2))
+        return FilePath(directory).appending("packages").appending(algorithm).appending(shard).appending(checksum.hex).string
     }
 
     /// Whether the package with this checksum is in the cache.
@@ -58,7 +59,7 @@ public struct PackageCache: Sendable {
     }
 
     /// Where partial downloads are written: inside the cache, so rename(2) can publish them.
-    var temporaryDirectory: String { "\(directory)/tmp" }
+    var temporaryDirectory: String { FilePath(directory).appending("tmp").string }
 
     /// Makes the temporary directory and returns a fresh file name in it.
     func newTemporaryFile(for name: String) throws(FetchError) -> String {

@@ -35,6 +35,11 @@ public struct PackageHeader: Sendable, Hashable, CustomStringConvertible {
         defer { Fclose(fd) }
         guard let ts = rpmtsCreate() else { throw .notAnRPM(path: path, message: "librpm could not create a transaction set") }
         defer { rpmtsFree(ts) }
+        // An empty keyring of our own: otherwise librpm opens the rpmdb to load one (and Debian's
+        // rpm runs a shell to find it) for every package.
+        guard let keyring = rpmKeyringNew() else { throw .notAnRPM(path: path, message: "librpm could not make a keyring") }
+        defer { rpmKeyringFree(keyring) }
+        rpmtsSetKeyring(ts, keyring)
         // No digest or signature checks here (RPMVSF_MASK_NODIGESTS | RPMVSF_MASK_NOSIGNATURES).
         let none = [RPMVSF_NOSHA1HEADER, RPMVSF_NOSHA256HEADER, RPMVSF_NOPAYLOAD, RPMVSF_NOMD5,
                     RPMVSF_NODSAHEADER, RPMVSF_NORSAHEADER, RPMVSF_NODSA, RPMVSF_NORSA].reduce(0) { $0 | $1.rawValue }

@@ -108,8 +108,8 @@ struct InputOptions: ParsableArguments {
     var cachePath: String {
         if let cacheDirectory { return cacheDirectory }
         let env = ProcessInfo.processInfo.environment
-        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/mox" }
-        return (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/mox"
+        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return FilePath(xdg).appending("mox").string }
+        return FilePath(env["HOME"] ?? NSTemporaryDirectory()).appending(".cache/mox").string
     }
 
     /// Reads and validates the extensions file and assembles the session.
@@ -125,7 +125,7 @@ struct InputOptions: ParsableArguments {
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
                                    releasever: releasever, base: try base, cacheDirectory: cachePath)
         // http(s) repos: their metadata is downloaded into the cache.
-        session.download = Fetcher(cache: PackageCache(directory: cachePath)).downloader(into: cachePath + "/metadata")
+        session.download = Fetcher(cache: PackageCache(directory: cachePath)).downloader(into: FilePath(cachePath).appending("metadata").string)
         return session
     }
 
