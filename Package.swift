@@ -49,8 +49,9 @@ let package = Package(
         .target(name: "Repos", dependencies: ["Solv", system]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
         .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", system]),
-        // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
-        // rpm digests and signatures; the content-addressed package cache.
+        // Getting packages: clone or copy local files, download remote ones, verify each once on its
+        // way into the content-addressed package cache (checksum, header NEVRA, rpm digests and
+        // signatures) and keep the verdict with the file.
         .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", system]),
         // Publishing a directory in one step: built beside its destination under a lock, swapped in,
         // leftovers of killed runs removed. The composed tree and the image layout both use it.

@@ -134,32 +134,7 @@ public struct Composer: Sendable {
         let staging = FilePath(publisher.staging)
         var stagedImage: StagedImage?
         do throws(ComposeError) {
-            var sha256: [String: String] = [:]
-            for planned in plan.packages {
-                guard let checksum = planned.package.checksum else { continue }
-                let destination = staging.appending(planned.path)
-                do {
-                    try cache.materialize(checksum, at: destination.string)
-                    sha256[planned.path] = checksum.algorithm == "sha256"
-                        ? checksum.hex : try Checksum.of(file: destination.string, algorithm: "sha256").hex
-                } catch {
-                    throw .environment("\(error)")
-                }
-            }
-            let index = builder.index(sha256: sha256)
-            // The sha256s are known (verified on fetch): createrepo_c then reads only the headers.
-            do {
-                _ = try Repodata.write(plan.packages.map {
-                    RepodataPackage(path: staging.appending($0.path).string, href: $0.path, sha256: sha256[$0.path])
-                }, root: staging.string, timestamp: index.timestamp)
-            } catch {
-                throw .environment("\(error)")
-            }
-            try TreeFiles.write(index.encoded(), to: staging.appending(ComposeIndex.fileName))
-            if index.arches.count == 1, let arch = index.arches.keys.first {
-                try TreeFiles.write(index.flatMap(arch: arch), to: staging.appending(ComposeIndex.flatFileName))
-            }
-            try TreeFiles.normalizeModes(staging)
+            let index = try TreeFiles.lay(plan, from: cache, into: staging, index: builder)
             if let image {
                 stagedImage = try ImageExport(request: image).stage(tree: staging.string, index: index, log: log,
                                                                     ready: interruptible)

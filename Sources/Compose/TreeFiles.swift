@@ -1,9 +1,45 @@
-// Files of a tree being built: written with fixed modes whatever the umask, errors in the
+// Laying out a tree being built: files written with fixed modes whatever the umask, errors in the
 // system's words (never Foundation's error domains), paths as FilePath.
+import Createrepo
+import Fetch
 import Foundation
+import Solv
 import SystemPackage
 
 enum TreeFiles {
+    /// Lays out a tree in `root` (a staging directory): every planned RPM linked from the cache,
+    /// repodata, the index and (one arch) the flat map, modes 0755/0644. Returns the index.
+    static func lay(_ plan: TreePlan, from cache: PackageCache, into root: FilePath,
+                    index builder: IndexBuilder) throws(ComposeError) -> ComposeIndex {
+        var sha256: [String: String] = [:]
+        for planned in plan.packages {
+            guard let checksum = planned.package.checksum else { continue }
+            let destination = root.appending(planned.path)
+            do {
+                try cache.materialize(checksum, at: destination.string)
+                sha256[planned.path] = checksum.algorithm == "sha256"
+                    ? checksum.hex : try Checksum.of(file: destination.string, algorithm: "sha256").hex
+            } catch {
+                throw .environment("\(error)")
+            }
+        }
+        let index = builder.index(sha256: sha256)
+        // The sha256s are known (verified on fetch): createrepo_c then reads only the headers.
+        do {
+            _ = try Repodata.write(plan.packages.map {
+                RepodataPackage(path: root.appending($0.path).string, href: $0.path, sha256: sha256[$0.path])
+            }, root: root.string, timestamp: index.timestamp)
+        } catch {
+            throw .environment("\(error)")
+        }
+        try write(index.encoded(), to: root.appending(ComposeIndex.fileName))
+        if index.arches.count == 1, let arch = index.arches.keys.first {
+            try write(index.flatMap(arch: arch), to: root.appending(ComposeIndex.flatFileName))
+        }
+        try normalizeModes(root)
+        return index
+    }
+
     /// `mkdir -p` with mode 0755.
     static func makeDirectories(_ directory: FilePath) throws(ComposeError) {
         var info = stat()

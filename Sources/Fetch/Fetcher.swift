@@ -4,9 +4,10 @@ import RPM
 import Solv
 import SystemPackage
 
-/// Fills the package cache from repos: local files are linked or copied, remote ones downloaded
-/// several at once, each with retries, backoff and failover across its sources; every package
-/// is checked against the repo metadata (size, checksum) and by librpm (digests, signature).
+/// Fills the package cache from repos: local files are cloned or copied (never hardlinked), remote
+/// ones downloaded several at once, each with retries, backoff and failover across its sources;
+/// every package is verified in full once on its way in (size, checksum, header NEVRA, librpm's
+/// digests and signature) and proven unchanged afterwards by its record (`VerifiedRecord`).
 public final class Fetcher: Sendable {
     /// Where packages end up.
     public let cache: PackageCache

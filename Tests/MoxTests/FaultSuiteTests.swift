@@ -341,6 +341,23 @@ struct FaultSuiteTests {
         try published.expectUntouched(after: result, status: 3, naming: [W.solo.nevra, "outside the repo"])
     }
 
+    // MARK: HTTP faults
+
+    /// A mirror that lost a package (404): exit 3 naming the package and its URL; nothing changes.
+    @Test func aPackageMissingOnTheMirrorFailsAndNothingChanges() throws {
+        let repo = try Fixtures.temporaryDirectory("fault-http-repo")
+        removeAtExit(repo)
+        try copiedRepo([W.solo, W.libdeep, W.libtool], at: repo.appendingPathComponent("mine"))
+        let server = try FileServer(serving: repo)
+        defer { server.stop() }
+        let published = try Published("fault-http", yaml: Self.solo, arguments: ["--repo", "mine=\(server.baseURL)/mine"])
+        try FileManager.default.removeItem(at: repo.appendingPathComponent("mine/\(W.libtool.fileName)"))
+        try published.run.write(yaml: Self.solo + "  tool:\n    packages: [libtool]\n")
+        let result = try published.compose(["--repo", "mine=\(server.baseURL)/mine", "--retries", "0"])
+        try published.expectUntouched(after: result, status: 3,
+                                      naming: [W.libtool.nevra, "\(server.baseURL)/mine/\(W.libtool.fileName)", "404"])
+    }
+
     // MARK: Runs at the same time
 
     @Test func aSecondRunOnTheSameOutputWaitsForNoneAndChangesNothing() throws {
