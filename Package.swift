@@ -36,6 +36,10 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
+        // C headers of libmodulemd (modules.yaml: module streams and defaults), with shims for GLib macros.
+        .systemLibrary(
+            name: "CModulemd", pkgConfig: "modulemd-2.0",
+            providers: [.apt(["libmodulemd-dev"]), .yum(["libmodulemd-devel"])]),
         // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink), xattrs.
         .systemLibrary(name: "CLinux"),
         // librpm in Swift: one-time configuration, where images keep their rpmdb, package digest and
@@ -43,12 +47,14 @@ let package = Package(
         .target(name: "RPM", dependencies: ["CRPM", system]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
         .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", system]),
+        // Module streams as libdnf applies them: modules.yaml (libmodulemd), active streams, what they hide.
+        .target(name: "Modules", dependencies: ["CModulemd", "Solv", system]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
         // .repo files, repomd.xml, metadata checksums, base package lists, loading repos into a pool.
-        .target(name: "Repos", dependencies: ["Solv", system]),
+        .target(name: "Repos", dependencies: ["Solv", "Yams", system]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", system]),
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", system]),
         // Getting packages: clone or copy local files, download remote ones, verify each once on its
         // way into the content-addressed package cache (checksum, header NEVRA, rpm digests and
         // signatures) and keep the verdict with the file.

@@ -296,6 +296,7 @@ public struct Composer: Sendable {
     static func map(_ error: CheckError) -> ComposeError {
         switch error {
         case .invalidInput(let message): .invalidInput(message)
+        case .invalidFiles: .invalidInput(error.description)
         case .environment(let message): .environment(message)
         }
     }

@@ -6,7 +6,7 @@ public enum RepoConfig {
     /// Keys dnf knows but mox has no use for; they are ignored without a warning.
     static let ignoredKeys: Set<String> = [
         "skip_if_unavailable", "metadata_expire", "countme", "sslverify", "sslverifystatus", "sslcacert",
-        "sslclientcert", "sslclientkey", "type", "repo_gpgcheck", "localpkg_gpgcheck", "module_hotfixes",
+        "sslclientcert", "sslclientkey", "type", "repo_gpgcheck", "localpkg_gpgcheck",
         "cost", "enabled_metadata", "deltarpm", "deltarpm_percentage", "fastestmirror", "proxy",
         "proxy_username", "proxy_password", "proxy_auth_method", "proxy_sslverify", "proxy_sslcacert",
         "proxy_sslclientcert", "proxy_sslclientkey", "username", "password", "timeout", "minrate", "throttle",

@@ -22,6 +22,8 @@ public struct RepoDefinition: Sendable, Hashable {
     public var includes: [String]
     /// dnf priority: lower wins (`priority`, default 99).
     public var priority: Int
+    /// Packages of this repo are never hidden by module streams (`module_hotfixes`, default false).
+    public var moduleHotfixes = false
     /// Where the definition came from: `FILE:LINE` of its section, or `--repo`.
     public var origin: String
 

@@ -16,6 +16,8 @@ public struct LoadedRepo: Sendable, Hashable {
     public let fromCache: Bool
     /// True when filelists were loaded because some file dependency needed them.
     public let withFilelists: Bool
+    /// The repo's modules.yaml, checksum-verified, when its repomd.xml lists one.
+    public var modules: String? = nil
 }
 
 /// Why a repo could not be loaded: an environment problem (exit 3), not bad input.
@@ -52,11 +54,13 @@ public struct RepoLoader: Sendable {
         self.download = download
     }
 
-    /// Loads `repos` into `pool`; adds filelists only when some file dependency needs them.
+    /// Loads `repos` into `pool`; adds filelists only when some file dependency needs them, or
+    /// `filelists` says so (a listed file path that primary.xml does not cover).
     ///
     /// Repos not in the cache are parsed in parallel, each in a pool of its own, and written to the
     /// cache; the main pool then reads every repo from its `.solv` file.
-    public func load(_ repos: [RepoDefinition], into pool: Pool) throws(RepoLoadError) -> [LoadedRepo] {
+    public func load(_ repos: [RepoDefinition], into pool: Pool, filelists: Bool = false) throws(RepoLoadError)
+        -> [LoadedRepo] {
         var located: [Source] = []
         for repo in repos {
             let (base, repomd, digest) = try locate(repo)
@@ -64,7 +68,7 @@ public struct RepoLoader: Sendable {
         }
         let sources = located
         let arch = pool.arch
-        guard let cacheDirectory else { return try loadUncached(sources, into: pool) }
+        guard let cacheDirectory else { return try loadUncached(sources, into: pool, filelists: filelists) }
         let paths = sources.map { CachePaths(directory: cacheDirectory, id: $0.repo.id, digest: $0.digest) }
         let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
 
@@ -95,7 +99,7 @@ public struct RepoLoader: Sendable {
 
         // Phase 2: file dependencies primary.xml cannot answer need the filelists.
         let lacking = sources.indices.filter { !withFilelists[$0] && sources[$0].repomd.records["filelists"] != nil }
-        if !lacking.isEmpty && !pool.unresolvedFileDependencies().isEmpty {
+        if !lacking.isEmpty && (filelists || !pool.unresolvedFileDependencies().isEmpty) {
             // Extending the loaded repos in place avoids a second parse or load of their primaries.
             for i in lacking {
                 guard let record = sources[i].repomd.records["filelists"] else { continue }
@@ -112,7 +116,7 @@ public struct RepoLoader: Sendable {
     }
 
     /// Without a cache directory: parse everything into `pool` itself, one repo after another.
-    private func loadUncached(_ sources: [Source], into pool: Pool) throws(RepoLoadError) -> [LoadedRepo] {
+    private func loadUncached(_ sources: [Source], into pool: Pool, filelists: Bool) throws(RepoLoadError) -> [LoadedRepo] {
         for source in sources {
             let primary = try verifiedFile(source.repomd.primary, of: source)
             try solv(source.repo.id) { () throws(SolvError) in
@@ -120,7 +124,7 @@ public struct RepoLoader: Sendable {
             }
         }
         var withFilelists = sources.map { _ in false }
-        if !pool.unresolvedFileDependencies().isEmpty {
+        if filelists || !pool.unresolvedFileDependencies().isEmpty {
             for (i, source) in sources.enumerated() {
                 guard let record = source.repomd.records["filelists"] else { continue }
                 let path = try verifiedFile(record, of: source)
@@ -138,12 +142,16 @@ public struct RepoLoader: Sendable {
         for source in sources {
             pool.setFilters(repo: source.repo.id, excludes: source.repo.excludes, includes: source.repo.includes)
         }
-        return sources.indices.map { i in
-            LoadedRepo(id: sources[i].repo.id, baseURL: sources[i].base.description,
-                       repomdChecksum: sources[i].digest, revision: sources[i].repomd.revision,
-                       packages: pool.packageCount(repo: sources[i].repo.id),
-                       fromCache: fromCache[i], withFilelists: withFilelists[i])
+        var loaded: [LoadedRepo] = []
+        for i in sources.indices {
+            var repo = LoadedRepo(id: sources[i].repo.id, baseURL: sources[i].base.description,
+                                  repomdChecksum: sources[i].digest, revision: sources[i].repomd.revision,
+                                  packages: pool.packageCount(repo: sources[i].repo.id),
+                                  fromCache: fromCache[i], withFilelists: withFilelists[i])
+            if let record = sources[i].repomd.records["modules"] { repo.modules = try verifiedFile(record, of: sources[i]) }
+            loaded.append(repo)
         }
+        return loaded
     }
 
     private func loadCached(_ source: Source, parts: [String], into pool: Pool) throws(RepoLoadError) {

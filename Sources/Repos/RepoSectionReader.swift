@@ -28,6 +28,7 @@ struct RepoSectionReader {
             case "excludepkgs": excludePkgs = try list(entry, required: false)
             case "includepkgs": repo.includes = try list(entry, required: false)
             case "priority": repo.priority = try integer(entry)
+            case "module_hotfixes": repo.moduleHotfixes = try boolean(entry)
             default:
                 if !RepoConfig.ignoredKeys.contains(entry.key) {
                     warnings.append("\(file):\(entry.line): unknown key '\(entry.key)' in repo '\(section.id)' ignored")

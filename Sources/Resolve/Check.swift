@@ -1,5 +1,6 @@
 import Foundation
 import Manifest
+import Modules
 import Repos
 import RPM
 import Solv
@@ -55,13 +56,62 @@ public struct BaseSelection: Sendable, Hashable, CustomStringConvertible {
 public enum CheckError: Error, Sendable, CustomStringConvertible {
     /// Bad input: the user can fix the files or arguments (exit 2).
     case invalidInput(String)
+    /// Bad input files: every mistake found in them, each where it is (exit 2).
+    case invalidFiles([InputProblem])
     /// The environment failed: unreadable repos, checksum mismatches, I/O (exit 3).
     case environment(String)
 
     public var description: String {
         switch self {
         case .invalidInput(let message), .environment(let message): message
+        case .invalidFiles(let problems): problems.map(\.description).joined(separator: "\n")
         }
+    }
+
+    /// Every problem, each with its place when it has one.
+    public var problems: [InputProblem] {
+        switch self {
+        case .invalidInput(let message), .environment(let message): [InputProblem(message: message)]
+        case .invalidFiles(let problems): problems
+        }
+    }
+}
+
+/// One mistake in an input, and where it is (file, line, column; 0 when unknown).
+public struct InputProblem: Sendable, Hashable, CustomStringConvertible {
+    public let file: String?
+    public let line: Int
+    public let column: Int
+    /// The dotted key path in an extensions file (`extensions.usbguard.packages[1]`), if any.
+    public let key: String?
+    /// What is wrong and what to do.
+    public let message: String
+
+    public init(file: String? = nil, line: Int = 0, column: Int = 0, key: String? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.key = key
+        self.message = message
+    }
+
+    /// A manifest problem, with its position and key.
+    public init(_ error: ManifestError) {
+        self.init(file: error.file, line: error.line, column: error.column, key: error.key.isEmpty ? nil : error.key,
+                  message: error.message)
+    }
+
+    /// A base package list problem, with its line.
+    public init(_ error: BasePackageListError) {
+        self.init(file: error.file, line: error.line, message: error.message)
+    }
+
+    /// `FILE:LINE:COLUMN: message`, as much of the place as is known.
+    public var description: String {
+        guard let file else { return message }
+        if line > 0 && column > 0 { return "\(file):\(line):\(column): \(message)" }
+        if line > 0 { return "\(file):\(line): \(message)" }
+        return "\(file): \(message)"
     }
 }
 
@@ -71,6 +121,8 @@ public struct LoadedArch {
     public let repos: [LoadedRepo]
     /// The repos as the `.repo` files define them for this arch (baseurls, gpg settings).
     public let definitions: [RepoDefinition]
+    /// The module streams active on this arch and what they hide.
+    public var modules: ModuleState = .none
 }
 
 /// The inputs of `mox check` and `mox compose`, and the loading they share.
@@ -114,11 +166,8 @@ public struct CheckSession: Sendable {
         } catch {
             throw .invalidInput("\(error)")
         }
-        do {
-            try manifest.checkRepos(defined: Set(loaded.repos.map(\.id)))
-        } catch {
-            throw .invalidInput("\(error)")
-        }
+        let undefined = manifest.undefinedRepos(defined: Set(loaded.repos.map(\.id)))
+        if !undefined.isEmpty { throw .invalidFiles(undefined.map(InputProblem.init)) }
         let used = Set(manifest.repos + manifest.extensions.flatMap(\.repos))
         // The manifest decides which repos count, as rpm-ostree's `repos:` enables exactly those.
         return (loaded.repos.filter { used.contains($0.id) }, loaded.warnings)
@@ -133,7 +182,8 @@ public struct CheckSession: Sendable {
         let pool = Pool(arch: arch)
         let repos: [LoadedRepo]
         do {
-            repos = try RepoLoader(cacheDirectory: cacheDirectory, download: download).load(definitions, into: pool)
+            repos = try RepoLoader(cacheDirectory: cacheDirectory, download: download)
+                .load(definitions, into: pool, filelists: needsFilelists(arch: arch))
         } catch {
             throw .environment("\(error)")
         }
@@ -149,7 +199,6 @@ public struct CheckSession: Sendable {
             } catch {
                 throw .environment("\(error)")
             }
-            return LoadedArch(pool: pool, repos: repos, definitions: definitions)
         case let .packages(file, list):
             do {
                 let count = try pool.loadBase(packages: list)
@@ -164,7 +213,17 @@ public struct CheckSession: Sendable {
                 }
                 throw .environment("\(error)")
             }
-            return LoadedArch(pool: pool, repos: repos, definitions: definitions)
+        }
+        var loaded = LoadedArch(pool: pool, repos: repos, definitions: definitions)
+        loaded.modules = try applyModules(to: pool, repos: repos, definitions: definitions, arch: arch, log: log)
+        return loaded
+    }
+
+    /// Whether a listed file path needs filelists.xml: primary.xml lists only files under /etc
+    /// and in bin directories (createrepo_c's rule).
+    func needsFilelists(arch: String) -> Bool {
+        manifest.extensions.filter { $0.applies(to: arch) }.flatMap(\.packages).contains { spec in
+            (spec.hasPrefix("/") || spec.hasPrefix("*/")) && !spec.hasPrefix("/etc/") && !spec.contains("bin/")
         }
     }
 
@@ -190,14 +249,14 @@ public struct CheckSession: Sendable {
             do {
                 return .packages(file, try BasePackageList.load(file: file))
             } catch {
-                throw .invalidInput("\(error)")
+                throw .invalidFiles(error.problems.map(InputProblem.init))
             }
         }
     }
 
     private enum CheckedBase {
         case rootfs(String, dbpath: String)
-        case packages(String, [NEVRA])
+        case packages(String, [BasePackageSpec])
     }
 
     /// Loads one architecture and resolves every extension on it. Also returns the repo
@@ -205,7 +264,7 @@ public struct CheckSession: Sendable {
     public func resolve(arch: String, log: (String) -> Void = { _ in }) throws(CheckError)
         -> (report: ArchReport, definitions: [RepoDefinition]) {
         let loaded = try load(arch: arch, log: log)
-        var report = Resolver(pool: loaded.pool, manifest: manifest).resolveAll()
+        var report = Resolver(pool: loaded.pool, manifest: manifest, modules: loaded.modules).resolveAll()
         report.repos = loaded.repos
         report.base = base.source(for: arch)
         return (report, loaded.definitions)

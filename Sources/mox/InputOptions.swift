@@ -29,7 +29,7 @@ struct InputOptions: ParsableArguments {
     var baseRootfs: [String] = []
 
     @Option(name: .customLong("base-packages"), help: ArgumentHelp(
-        "The base as an rpm-ostree lockfile (JSON) or a list of NEVRAs, one per line; ARCH=FILE for one arch; repeatable.",
+        "The base as an rpm-ostree lockfile (JSON or YAML) or a list of NEVRAs, one per line; ARCH=FILE for one arch; repeatable.",
         valueName: "[arch=]file"))
     var basePackages: [String] = []
 
@@ -118,7 +118,7 @@ struct InputOptions: ParsableArguments {
         do {
             manifest = try ExtensionsFile.load(path: extensions)
         } catch {
-            throw CheckError.invalidInput("\(error)")
+            throw CheckError.invalidFiles(error.problems.map(InputProblem.init))
         }
         let parent = FilePath(extensions).removingLastComponent()
         let dir = reposDirectory ?? (parent.isEmpty ? "." : parent.string)
