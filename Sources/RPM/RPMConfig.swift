@@ -1,5 +1,6 @@
 internal import CRPM
 import Foundation
+import SystemPackage
 
 /// librpm's process-wide set-up, done once before any other librpm call.
 public enum RPMConfig {
@@ -27,7 +28,7 @@ public enum RPMDatabase {
         for relative in searchPaths {
             guard let dir = resolve(relative, inside: root) else { continue }
             for marker in markerFiles
-            where FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(marker)) {
+            where FileManager.default.fileExists(atPath: FilePath(dir).appending(marker).string) {
                 return "/" + relative
             }
         }

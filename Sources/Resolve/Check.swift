@@ -4,6 +4,7 @@ import Modules
 import Repos
 import RPM
 import Solv
+import SystemPackage
 
 /// Where the base OS package set comes from.
 public enum BaseSource: Sendable, Hashable {
@@ -250,7 +251,7 @@ public struct CheckSession: Sendable {
                 throw .invalidInput("--base-rootfs \(root): no such directory")
             }
             guard let found = RPMDatabase.locate(root: root) else {
-                let looked = RPMDatabase.searchPaths.map { (root as NSString).appendingPathComponent($0) }
+                let looked = RPMDatabase.searchPaths.map { FilePath(root).appending($0).string }
                 throw .invalidInput("--base-rootfs \(root): no rpmdb found; looked in "
                     + looked.joined(separator: ", ") + "; point at the root of an OS image")
             }

@@ -4,6 +4,7 @@ import Foundation
 import Manifest
 import Report
 import Resolve
+import SystemPackage
 
 /// Options every command that reads extensions, repos and a base shares.
 struct InputOptions: ParsableArguments {
@@ -119,8 +120,8 @@ struct InputOptions: ParsableArguments {
     var cachePath: String {
         if let cacheDirectory { return cacheDirectory }
         let env = ProcessInfo.processInfo.environment
-        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/mox" }
-        return (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/mox"
+        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return FilePath(xdg).appending("mox").string }
+        return FilePath(env["HOME"] ?? NSTemporaryDirectory()).appending(".cache/mox").string
     }
 
     /// Reads and validates the extensions file and assembles the session.
@@ -131,7 +132,8 @@ struct InputOptions: ParsableArguments {
         } catch {
             throw CheckError.invalidFiles(error.problems.map(InputProblem.init))
         }
-        let dir = reposDirectory ?? (URL(fileURLWithPath: extensions).deletingLastPathComponent().path)
+        let parent = FilePath(extensions).removingLastComponent()
+        let dir = reposDirectory ?? (parent.isEmpty ? "." : parent.string)
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
                                    releasever: releasever, base: try base, cacheDirectory: cachePath)
         // http(s) repos: their metadata is downloaded into the cache.
