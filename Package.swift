@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Typed paths (`FilePath`) for every module that names files.
+let system: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
     name: "mox",
     platforms: [.macOS(.v13)],
@@ -33,43 +36,48 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
-        // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink).
+        // C headers of libmodulemd (modules.yaml: module streams and defaults), with shims for GLib macros.
+        .systemLibrary(
+            name: "CModulemd", pkgConfig: "modulemd-2.0",
+            providers: [.apt(["libmodulemd-dev"]), .yum(["libmodulemd-devel"])]),
+        // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink), xattrs.
         .systemLibrary(name: "CLinux"),
         // librpm in Swift: one-time configuration, where images keep their rpmdb, package digest and
         // signature checks, streaming digests.
-        .target(name: "RPM", dependencies: ["CRPM", "RootedPath", .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "RPM", dependencies: ["CRPM", "RootedPath", system]),
         // Paths inside an image's root: symlinks followed as if the root were `/`, never out of it.
-        .target(name: "RootedPath", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "RootedPath", dependencies: [system]),
         // Reading OCI images: references and transports (through skopeo), index/manifest/config,
         // per-arch selection, layers streamed once with whiteouts, selected files extracted.
-        .target(name: "ImageSource", dependencies: [
-            "CArchive", "RPM", "RootedPath", .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        .target(name: "ImageSource", dependencies: ["CArchive", "RPM", "RootedPath", system]),
         // The base OS from its node image: the rpmdb read out of the layers, cached by manifest digest.
-        .target(name: "BaseImage", dependencies: [
-            "ImageSource", "RPM", .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        .target(name: "BaseImage", dependencies: ["ImageSource", "RPM", system]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
-        .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", system]),
+        // Module streams as libdnf applies them: modules.yaml (libmodulemd), active streams, what they hide.
+        .target(name: "Modules", dependencies: ["CModulemd", "Solv", system]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
-        // .repo files, repomd.xml, metadata checksums, base package lists, loading repos into a pool.
-        .target(name: "Repos", dependencies: ["Solv"]),
+        // .repo files (every dnf repo key), repomd.xml, metalinks and mirrorlists, mirror choice, repomd
+        // signatures, metadata checksums, base package lists, loading repos into a pool.
+        .target(name: "Repos", dependencies: ["Solv", "RPM", "Yams", system]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "BaseImage"]),
-        // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
-        // rpm digests and signatures; the content-addressed package cache.
-        .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv"]),
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "BaseImage", system]),
+        // Getting packages: clone or copy local files, download remote ones (the HTTP(S) client also
+        // serves repo metadata: per-repo TLS, credentials, proxy, limits), verify each once on its way
+        // into the content-addressed package cache (checksum, header NEVRA, rpm digests and signatures)
+        // and keep the verdict with the file.
+        .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", "Repos", system]),
         // Publishing a directory in one step: built beside its destination under a lock, swapped in,
         // leftovers of killed runs removed. The composed tree and the image layout both use it.
-        .target(name: "Publish", dependencies: ["CLinux"]),
+        .target(name: "Publish", dependencies: ["CLinux", system]),
         // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
         // and the image of a tree.
-        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest"]),
+        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
-        .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM"]),
+        .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM", system]),
         // Text, JSON and JUnit renderings of a check report.
         .target(name: "Report", dependencies: ["Resolve"]),
         // The command line: argument parsing, output, exit codes.
@@ -77,10 +85,10 @@ let package = Package(
             name: "mox",
             dependencies: [
                 "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), system,
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
-        .testTarget(name: "ReposTests", dependencies: ["Repos", "Fixtures"]),
+        .testTarget(name: "ReposTests", dependencies: ["Repos", "RPM", "Fixtures"]),
         .testTarget(name: "ResolveTests", dependencies: ["Resolve", "Repos", "Manifest", "Fixtures"]),
         .testTarget(name: "MoxTests", dependencies: ["Fixtures"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),

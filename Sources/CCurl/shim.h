@@ -10,6 +10,19 @@ static inline CURLcode mox_curl_setopt_off(CURL *c, CURLoption o, curl_off_t v) 
 static inline CURLcode mox_curl_setopt_write(CURL *c, size_t (*f)(char *, size_t, size_t, void *)) {
   return curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, f);
 }
+/* Called once the connection (and TLS handshake) is up, before the request is sent. */
+static inline CURLcode mox_curl_setopt_prereq(CURL *c, int (*f)(void *, char *, char *, int, int)) {
+  return curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, f);
+}
+/* CURLAUTH_* are macros with casts Swift cannot import. */
+static inline long mox_curlauth_any(void) { return (long)CURLAUTH_ANY; }
+static inline long mox_curlauth_none(void) { return (long)CURLAUTH_NONE; }
+static inline long mox_curlauth_basic(void) { return (long)CURLAUTH_BASIC; }
+static inline long mox_curlauth_digest(void) { return (long)CURLAUTH_DIGEST; }
+static inline long mox_curlauth_negotiate(void) { return (long)CURLAUTH_NEGOTIATE; }
+static inline long mox_curlauth_ntlm(void) { return (long)CURLAUTH_NTLM; }
+static inline long mox_curlauth_digest_ie(void) { return (long)CURLAUTH_DIGEST_IE; }
+static inline long mox_curlauth_ntlm_wb(void) { return (long)CURLAUTH_NTLM_WB; }
 static inline CURLcode mox_curl_getinfo_long(CURL *c, CURLINFO i, long *v) { return curl_easy_getinfo(c, i, v); }
 static inline CURLcode mox_curl_getinfo_off(CURL *c, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(c, i, v); }
 #endif

@@ -24,6 +24,7 @@
 #include <solv/repo_rpmdb.h>
 #include <solv/solv_xfopen.h>
 #include <solv/testcase.h>
+#include <solv/pool_parserpmrichdep.h>
 
 /* Macros and inline helpers Swift cannot import. */
 static inline Solvable *mox_solvable(Pool *pool, Id p) { return pool->solvables + p; }

@@ -8,6 +8,10 @@ public indirect enum FetchError: Error, Sendable, Equatable, CustomStringConvert
     case httpStatus(url: String, status: Int)
     /// The transfer failed: refused, reset, timed out... with libcurl's code and text.
     case transfer(url: String, code: Int, message: String)
+    /// A failure explained in the repo's terms (TLS, credentials, proxy): `reason` says what to change.
+    case connection(url: String, reason: String)
+    /// Not tried: the host failed earlier in this run, for `reason`.
+    case notTried(url: String, reason: String)
     /// The bytes received are not as many as the repo metadata says.
     case sizeMismatch(name: String, source: String, expected: Int64, actual: Int64)
     /// The bytes received do not hash to the repo metadata's checksum.
@@ -24,6 +28,8 @@ public indirect enum FetchError: Error, Sendable, Equatable, CustomStringConvert
     case unavailable(name: String, failures: [FetchError])
     /// librpm rejected the package (digest, signature, not an RPM).
     case rejected(name: String, reason: PackageVerificationError)
+    /// The package's header names another package than the repo metadata does.
+    case wrongPackage(name: String, source: String, header: String)
     /// More than one package failed.
     case several([FetchError])
 
@@ -50,6 +56,10 @@ public indirect enum FetchError: Error, Sendable, Equatable, CustomStringConvert
             return "\(name) from \(source): got \(actual) bytes but the repo metadata says \(expected) (truncated or stale mirror)"
         case let .checksumMismatch(name, source, expected, actual):
             return "\(name) from \(source): \(expected.algorithm) is \(actual.hex) but the repo metadata says \(expected.hex) (corrupted download or stale mirror; refresh the metadata)"
+        case let .connection(url, reason):
+            return "\(url): \(reason)"
+        case let .notTried(url, reason):
+            return "\(url): not tried: \(reason)"
         case let .missingFile(path):
             return "\(path): no such file (is the local repo complete and its metadata current?)"
         case let .unsupportedSource(url):
@@ -64,6 +74,9 @@ public indirect enum FetchError: Error, Sendable, Equatable, CustomStringConvert
             return "\(name): could not be fetched from any of \(failures.count) source(s):\n\(tried)"
         case let .rejected(name, reason):
             return "\(name): \(reason.description)"
+        case let .wrongPackage(name, source, header):
+            return "\(source): the repo metadata says this is \(name) but the package's header says \(header); "
+                + "the repo is broken or hostile: regenerate its metadata or drop the repo"
         case let .several(errors):
             return "\(errors.count) packages failed:\n" + errors.map(\.description).joined(separator: "\n")
         }

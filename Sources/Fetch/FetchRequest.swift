@@ -1,4 +1,5 @@
 import Foundation
+import Repos
 import Solv
 
 /// One package to have in the cache: where it can come from and what the repo metadata promises.
@@ -13,14 +14,21 @@ public struct FetchRequest: Sendable, Hashable {
     public var checksum: Checksum
     /// What librpm must confirm before the package is used.
     public var signature: SignatureCheck
+    /// How to reach the sources: the repo's TLS, credentials, proxy, timeouts and retries.
+    public var connection: RepoConnection
+    /// The NEVRA the repo metadata gives; the package's header must say the same.
+    public var nevra: NEVRA?
 
     /// Describes one package to fetch.
-    public init(name: String, sources: [URL], size: Int64?, checksum: Checksum, signature: SignatureCheck = .digestsOnly) {
+    public init(name: String, sources: [URL], size: Int64?, checksum: Checksum, signature: SignatureCheck = .digestsOnly,
+                connection: RepoConnection = .init(), nevra: NEVRA? = nil) {
         self.name = name
         self.sources = sources
         self.size = size
         self.checksum = checksum
         self.signature = signature
+        self.connection = connection
+        self.nevra = nevra
     }
 }
 
@@ -48,7 +56,7 @@ public struct FetchResult: Sendable, Hashable {
 public struct FetchOptions: Sendable {
     /// Downloads at once.
     public var concurrency: Int
-    /// Seconds to wait for a connection.
+    /// Seconds to wait for a connection (a repo's `timeout` overrides it).
     public var connectTimeout: Double
     /// A transfer slower than `lowSpeedLimit` bytes/s for `lowSpeedTime` seconds is abandoned.
     public var lowSpeedLimit: Int
@@ -56,7 +64,7 @@ public struct FetchOptions: Sendable {
     public var lowSpeedTime: Double
     /// Seconds a whole transfer may take (nil: no limit; the low-speed rule catches stalls).
     public var totalTimeout: Double?
-    /// Further rounds over a request's sources after the first fails.
+    /// Further rounds over a request's sources after the first fails (a repo's `retries` overrides it).
     public var retries: Int
     /// Seconds to wait before the first retry round; doubled each round, with ±25% jitter.
     public var backoff: Double

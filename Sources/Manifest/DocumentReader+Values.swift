@@ -147,26 +147,31 @@ extension DocumentReader {
         return nil
     }
 
-    /// Reports every anchor (`&name`); aliases can only point at anchors, so this rejects both.
-    mutating func rejectAnchors(in node: Node, path: String) {
-        let position = Position(node)
-        let known = problems.contains { Position(line: $0.line, column: $0.column) == position }
-        if let anchor = node.anchor, !known {  // an alias revisits its anchored node: report it once
-            report(.unsupported, at: position, key: path,
-                   "anchor '&\(anchor.rawValue)' is not supported; "
-                       + "write each value out instead of using anchors and aliases")
-        }
-        switch node {
-        case let .mapping(mapping):
-            for (key, value) in mapping {
-                let name = key.scalar?.string ?? "?"
-                rejectAnchors(in: key, path: path)
-                rejectAnchors(in: value, path: path.isEmpty ? name : "\(path).\(name)")
+    /// Nodes a document may expand to through aliases; real extensions.yaml files have hundreds.
+    static let expansionLimit = 100_000
+
+    /// Counts the nodes of the document with every alias expanded, giving up past the limit (so an
+    /// alias bomb costs no more than the limit), and reports it when the limit is passed.
+    mutating func withinExpansionLimit(_ root: Node) -> Bool {
+        var budget = Self.expansionLimit
+        var stack = [root]
+        while let node = stack.popLast() {
+            budget -= 1
+            if budget < 0 {
+                report(.tooLarge, at: Position(line: 1, column: 1), key: "",
+                       "with its aliases expanded the document has more than \(Self.expansionLimit) values "
+                           + "(an alias bomb?); write it with fewer aliases")
+                return false
             }
-        case let .sequence(sequence):
-            for (index, item) in sequence.enumerated() { rejectAnchors(in: item, path: "\(path)[\(index)]") }
-        case .scalar, .alias:
-            break
+            switch node {
+            case let .mapping(mapping):
+                for (key, value) in mapping { stack += [key, value] }
+            case let .sequence(sequence):
+                stack += sequence
+            case .scalar, .alias:
+                break
+            }
         }
+        return true
     }
 }

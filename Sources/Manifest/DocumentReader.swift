@@ -25,9 +25,11 @@ struct DocumentReader {
     private(set) var repoPositions: [String: Position] = [:]
 
     /// Keys allowed at the top level.
-    static let topLevelKeys = ["repos", "extensions"]
+    static let topLevelKeys = ["repos", "modules", "extensions"]
     /// Keys allowed in an extension.
-    static let extensionKeys = ["packages", "repos", "architectures", "match-base-evr", "kind"]
+    static let extensionKeys = ["packages", "repos", "architectures", "match-base-evr", "kind", "modules"]
+    /// Keys allowed in `modules`.
+    static let moduleKeys = ["enable", "install"]
 
     /// A reader reporting problems against `file`.
     init(file: String) {
@@ -40,29 +42,41 @@ struct DocumentReader {
             file: file, line: position.line, column: position.column, key: key, reason: reason, message: message))
     }
 
-    /// Reads the top-level mapping: shared repos and the extensions in file order.
-    mutating func readDocument(_ root: Node?) -> (repos: [String], extensions: [Extension]) {
+    /// What the top-level mapping holds.
+    struct Document {
+        var repos: [String] = []
+        var modules = ModuleRequests.none
+        var extensions: [Extension] = []
+    }
+
+    /// Reads the top-level mapping: shared repos, modules and the extensions in file order.
+    mutating func readDocument(_ root: Node?) -> Document {
+        var document = Document()
         guard let root, !isNull(root) else {
             report(.empty, at: Position(line: 1, column: 1), key: "",
                    "the document is empty; it needs an 'extensions:' mapping")
-            return ([], [])
+            return document
         }
         guard let top = root.mapping else {
             report(.wrongType, at: Position(root), key: "",
                    "the document must be a mapping with 'extensions:', found \(describe(root))")
-            return ([], [])
+            return document
         }
         let fields = readKeys(of: top, path: "", allowed: Self.topLevelKeys, owner: "at the top level")
-        var repos: [String] = []
         if let field = fields["repos"] {
-            repos = readRepos(field, path: "repos")
+            document.repos = readRepos(field, path: "repos")
+        }
+        if let field = fields["modules"] {
+            document.modules = readModules(field, path: "modules", topLevel: true)
         }
         guard let field = fields["extensions"] else {
             report(.missingKey, at: Position(root), key: "extensions",
                    "no 'extensions:' mapping; add one with at least one extension")
-            return (repos, [])
+            return document
         }
-        return (repos, readExtensions(field))
+        document.extensions = readExtensions(field)
+        checkStreams(document)
+        return document
     }
 
     /// Reads `extensions:`, a non-empty mapping of name -> extension.
@@ -132,10 +146,11 @@ struct DocumentReader {
                            + "(one of: \(choices.joined(separator: ", ")))")
             }
         }
+        let modules = fields["modules"].map { readModules($0, path: path + ".modules", topLevel: false) } ?? .none
         guard let packages else { return nil }
         return Extension(
             name: name, packages: packages, repos: repos, architectures: architectures,
-            matchBaseEVR: matchBaseEVR, kind: kind, line: Position(field.key).line)
+            matchBaseEVR: matchBaseEVR, kind: kind, modules: modules, line: Position(field.key).line)
     }
 
     /// Reads a repo id list and remembers where each id was written, for `checkRepos`.

@@ -25,14 +25,17 @@ public struct Extension: Sendable, Hashable {
     public let matchBaseEVR: String?
     /// Whether the extension is for hosts or for development.
     public let kind: Kind
+    /// Module streams it enables and module profiles it installs (rpm-ostree's `modules:`).
+    public let modules: ModuleRequests
     /// The 1-based line of the extension's name in the file, for messages about it.
     public let line: Int
 
     /// Creates an extension; `parse` is the usual way to get one.
     public init(
         name: String, packages: [String], repos: [String] = [], architectures: [String]? = nil,
-        matchBaseEVR: String? = nil, kind: Kind = .osExtension, line: Int = 0
+        matchBaseEVR: String? = nil, kind: Kind = .osExtension, modules: ModuleRequests = .none, line: Int = 0
     ) {
+        self.modules = modules
         self.name = name
         self.packages = packages
         self.repos = repos

@@ -7,28 +7,44 @@ public struct ExtensionsFile: Sendable {
     public let path: String
     /// Repo ids visible to every extension, in file order.
     public let repos: [String]
+    /// Module streams enabled for every extension (rpm-ostree's top-level `modules:`).
+    public let modules: ModuleRequests
     /// The extensions in file order.
     public let extensions: [Extension]
     /// Where each repo id was written, keyed by key path, so `checkRepos` can point at it.
     let repoPositions: [String: Position]
 
     /// Creates a file from values, e.g. in tests; `checkRepos` then reports without positions.
-    public init(path: String, repos: [String], extensions: [Extension]) {
-        self.init(path: path, repos: repos, extensions: extensions, repoPositions: [:])
+    public init(path: String, repos: [String], modules: ModuleRequests = .none, extensions: [Extension]) {
+        self.init(path: path, repos: repos, modules: modules, extensions: extensions, repoPositions: [:])
     }
 
-    init(path: String, repos: [String], extensions: [Extension], repoPositions: [String: Position]) {
+    init(path: String, repos: [String], modules: ModuleRequests, extensions: [Extension],
+         repoPositions: [String: Position]) {
         self.path = path
         self.repos = repos
+        self.modules = modules
         self.extensions = extensions
         self.repoPositions = repoPositions
     }
 }
 
 extension ExtensionsFile {
-    /// Reads and validates the file at `path`; an unreadable file is a `ManifestError` at line 0.
-    public static func load(path: String) throws(ManifestError) -> ExtensionsFile {
-        try parse(yaml: readText(path: path), file: path)
+    /// Reads and validates the file at `path`, failing with every problem in document order (an
+    /// unreadable file is one problem at line 0).
+    public static func load(path: String) throws(ManifestProblems) -> ExtensionsFile {
+        let text: String
+        do {
+            text = try readText(path: path)
+        } catch {
+            throw ManifestProblems(problems: [error])
+        }
+        let (parsed, problems) = read(yaml: text, file: path)
+        guard let parsed, problems.isEmpty else {
+            throw ManifestProblems(problems: problems.isEmpty ? [ManifestError(
+                file: path, line: 0, column: 0, key: "", reason: .syntax, message: "could not be read")] : problems)
+        }
+        return parsed
     }
 
     /// Validates YAML text, throwing the first problem in document order.
@@ -65,14 +81,16 @@ extension ExtensionsFile {
         } catch {
             return (nil, [ManifestError(yamlError: error, yaml: yaml, file: file)])
         }
-        // Anchors are weak references owned by the parser: keep it alive while they are inspected.
+        // Anchors are weak references owned by the parser: keep it alive while the tree is read.
         return withExtendedLifetime(parser) {
             var reader = DocumentReader(file: file)
-            if let root { reader.rejectAnchors(in: root, path: "") }
-            if !reader.problems.isEmpty { return (nil, sorted(reader.problems)) }
-            let (repos, extensions) = reader.readDocument(root)
+            // Aliases are accepted as rpm-ostree's parser accepts them, but each use is a full copy
+            // to read: refuse a document that expands past any real extensions.yaml before reading it.
+            if let root, !reader.withinExpansionLimit(root) { return (nil, reader.problems) }
+            let document = reader.readDocument(root)
             let parsed = ExtensionsFile(
-                path: file, repos: repos, extensions: extensions, repoPositions: reader.repoPositions)
+                path: file, repos: document.repos, modules: document.modules, extensions: document.extensions,
+                repoPositions: reader.repoPositions)
             return (parsed, sorted(reader.problems))
         }
     }

@@ -6,8 +6,10 @@ public struct ManifestError: Error, Sendable, Equatable, CustomStringConvertible
         case unreadable
         /// The text is not well-formed YAML.
         case syntax
-        /// The YAML uses a feature this tool rejects on purpose (anchors, aliases, merge keys).
+        /// The YAML uses a feature this tool rejects on purpose (merge keys).
         case unsupported
+        /// Aliases expand the document beyond what mox reads (an alias bomb).
+        case tooLarge
         /// A key the schema does not define.
         case unknownKey
         /// A value of the wrong YAML type (scalar where a list is expected, and so on).
@@ -26,6 +28,10 @@ public struct ManifestError: Error, Sendable, Equatable, CustomStringConvertible
         case invalidName
         /// A repo id that no loaded .repo file defines.
         case undefinedRepo
+        /// A `modules` item that is not `name[:stream]` (`enable`) or `name[:stream][/profile]` (`install`).
+        case invalidModule
+        /// Two places ask for different streams of one module on the same architecture.
+        case conflictingStreams
     }
 
     /// The path of the file as given by the caller.
@@ -55,4 +61,15 @@ public struct ManifestError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         line > 0 ? "\(file):\(line):\(column): \(message)" : "\(file): \(message)"
     }
+}
+
+/// Every problem of one extensions file, in document order.
+public struct ManifestProblems: Error, Sendable, Equatable, CustomStringConvertible {
+    public let problems: [ManifestError]
+
+    public init(problems: [ManifestError]) {
+        self.problems = problems
+    }
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
 }

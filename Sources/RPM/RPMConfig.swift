@@ -1,5 +1,6 @@
 internal import CRPM
 import Foundation
+import SystemPackage
 
 /// librpm's process-wide set-up, done once before any other librpm call.
 public enum RPMConfig {

@@ -29,3 +29,26 @@ public struct CheckReport: Sendable {
                 all.filter { $0.status == .failed }.count)
     }
 }
+
+/// A `mox check` run that could not check: invalid input (exit 2) or a broken environment (exit 3).
+public struct CheckFailureReport: Sendable {
+    public let moxVersion: String
+    public let manifestPath: String
+    public let baseSource: String
+    public let error: CheckError
+
+    public init(moxVersion: String, manifestPath: String, baseSource: String, error: CheckError) {
+        self.moxVersion = moxVersion
+        self.manifestPath = manifestPath
+        self.baseSource = baseSource
+        self.error = error
+    }
+
+    /// `invalid-input` (exit 2) or `environment-error` (exit 3).
+    public var status: String {
+        switch error {
+        case .invalidInput, .invalidFiles: "invalid-input"
+        case .environment: "environment-error"
+        }
+    }
+}

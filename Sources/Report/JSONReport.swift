@@ -11,7 +11,7 @@ public enum JSONReport {
     public static func render(_ report: CheckReport) -> String {
         let document = Document(
             schemaVersion: schemaVersion, mox: report.moxVersion, manifest: report.manifestPath,
-            base: report.baseSource, status: report.failed ? "failed" : "ok",
+            base: report.baseSource, status: report.failed ? "failed" : "ok", errors: [],
             summary: Summary(resolved: report.counts.resolved, skipped: report.counts.skipped, failed: report.counts.failed),
             arches: report.arches.map { arch in
                 Arch(arch: arch.arch, basePackages: arch.basePackageCount,
@@ -22,6 +22,23 @@ public enum JSONReport {
                      },
                      extensions: arch.extensions.map(Ext.init))
             })
+        return encode(document)
+    }
+
+    /// Renders a run that could not check (exit 2 or 3): the same document with no arches and
+    /// every error, so pipelines always get JSON.
+    public static func render(_ failed: CheckFailureReport) -> String {
+        encode(Document(
+            schemaVersion: schemaVersion, mox: failed.moxVersion, manifest: failed.manifestPath,
+            base: failed.baseSource, status: failed.status,
+            errors: failed.error.problems.map {
+                ErrorDoc(file: $0.file, line: $0.line == 0 ? nil : $0.line, column: $0.column == 0 ? nil : $0.column,
+                         key: $0.key, message: $0.message)
+            },
+            summary: Summary(resolved: 0, skipped: 0, failed: 0), arches: []))
+    }
+
+    private static func encode(_ document: Document) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
@@ -34,8 +51,17 @@ public enum JSONReport {
         let manifest: String
         let base: String
         let status: String
+        let errors: [ErrorDoc]
         let summary: Summary
         let arches: [Arch]
+    }
+
+    struct ErrorDoc: Encodable {
+        let file: String?
+        let line: Int?
+        let column: Int?
+        let key: String?
+        let message: String
     }
 
     struct Summary: Encodable {
@@ -87,6 +113,7 @@ public enum JSONReport {
         let checksum: String?
         let size: Int64
         let pulledBy: [String]
+        let match: String?
 
         init(_ p: ResolvedPackage) {
             let n = p.package.nevra
@@ -103,6 +130,7 @@ public enum JSONReport {
             checksum = p.package.checksum.map { "\($0.algorithm):\($0.hex)" }
             size = p.package.size
             pulledBy = p.pulledBy
+            match = p.match
         }
     }
 

@@ -38,6 +38,28 @@ public enum JUnitReport {
         return xml
     }
 
+    /// Renders a run that could not check as one errored test case per input file (or one for
+    /// the run), so a dashboard shows why nothing was checked.
+    public static func render(_ failed: CheckFailureReport) -> String {
+        let problems = failed.error.problems
+        var files: [String] = []
+        for problem in problems where !files.contains(problem.file ?? failed.manifestPath) {
+            files.append(problem.file ?? failed.manifestPath)
+        }
+        var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+        xml += #"<testsuites name="mox check" tests="\#(files.count)" failures="0" errors="\#(files.count)">"# + "\n"
+        xml += #"  <testsuite name="inputs" tests="\#(files.count)" failures="0" errors="\#(files.count)">"# + "\n"
+        for file in files {
+            let mine = problems.filter { ($0.file ?? failed.manifestPath) == file }
+            let message = mine.count == 1 ? mine[0].description : "\(mine.count) problems in \(file)"
+            xml += #"    <testcase classname="mox.\#(failed.status)" name="\#(escape(file))">"# + "\n"
+            xml += "      " + #"<error type="\#(failed.status)" message="\#(escape(message))">"#
+                + escape(mine.map(\.description).joined(separator: "\n") + "\n") + "</error>\n    </testcase>\n"
+        }
+        xml += "  </testsuite>\n</testsuites>\n"
+        return xml
+    }
+
     static func escape(_ s: String) -> String {
         var out = ""
         for scalar in s.unicodeScalars {

@@ -20,7 +20,9 @@ public enum TextReport {
                         + " (\(listed) listed, \(count(deps, "dependency", "dependencies"))\(kind))\n"
                     if verbose {
                         for package in ext.packages {
-                            let why = package.role == .listed ? "listed" : "for " + package.pulledBy.joined(separator: ", ")
+                            let why = package.role == .listed
+                                ? "listed" + (package.match.map { ": \($0)" } ?? "")
+                                : "for " + package.pulledBy.joined(separator: ", ")
                             out += "          \(package.package.nevra)  [\(package.package.repo)]  \(why)\n"
                         }
                     }

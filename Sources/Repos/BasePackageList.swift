@@ -1,91 +1,143 @@
 import Foundation
 import Solv
+import Yams
 
-/// Reads `--base-packages FILE`: an rpm-ostree lockfile (JSON) or a text list of NEVRAs, one per line.
+/// Reads `--base-packages FILE`: an rpm-ostree lockfile (JSON or YAML, entries with `evra` or
+/// `evr`) or a text list of NEVRAs, one per line. Every mistake in the file is reported, not
+/// only the first.
 public enum BasePackageList {
     /// Reads the file and returns its packages in file order; an empty file is an empty base.
-    public static func load(file path: String) throws(BasePackageListError) -> [NEVRA] {
+    public static func load(file path: String) throws(BasePackageListProblems) -> [BasePackageSpec] {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file"
-            throw .unreadable(file: path, reason: reason)
+            throw BasePackageListProblems([.unreadable(file: path, reason: reason)])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw .unreadable(file: path, reason: "not UTF-8 text")
+            throw BasePackageListProblems([.unreadable(file: path, reason: "not UTF-8 text")])
         }
         return try parse(text: text, file: path)
     }
 
-    /// Parses file contents; JSON when the first non-space character is `{`. `file` names the source in errors.
-    public static func parse(text: String, file: String) throws(BasePackageListError) -> [NEVRA] {
-        if text.first(where: { !$0.isWhitespace }) == "{" {
-            return try parseLockfile(text: text, file: file)
-        }
-        return try parseList(text: text, file: file)
+    /// Parses file contents. A `.json`, `.yaml` or `.yml` file, or text whose first line opens a
+    /// mapping (`{`, `---`, `packages:`), is a lockfile; anything else a NEVRA list.
+    public static func parse(text: String, file: String) throws(BasePackageListProblems) -> [BasePackageSpec] {
+        let lockfile = [".json", ".yaml", ".yml"].contains { file.lowercased().hasSuffix($0) }
+            || looksLikeMapping(text)
+        let (packages, problems) = lockfile ? readLockfile(text: text, file: file) : readList(text: text, file: file)
+        if !problems.isEmpty { throw BasePackageListProblems(problems) }
+        return packages
     }
 
-    /// rpm-ostree lockfile: `{"packages": {"name": {"evra": "[E:]V-R.A", ...}, ...}}`.
-    static func parseLockfile(text: String, file: String) throws(BasePackageListError) -> [NEVRA] {
-        let root: OrderedJSON
+    /// Whether the first line that is not blank or a comment starts a JSON or YAML mapping.
+    static func looksLikeMapping(_ text: String) -> Bool {
+        let first = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { !$0.isEmpty && !$0.hasPrefix("#") }
+        guard let first else { return false }
+        return first.hasPrefix("{") || first.hasPrefix("---") || first.hasSuffix(":") || first.contains(": ")
+    }
+
+    /// rpm-ostree's lockfile: `packages: {NAME: {evra: "[E:]V-R.A" | evr: "[E:]V-R", digest, metadata}}`
+    /// and an optional `metadata`; read with Yams, which reads JSON too, keeping order and lines.
+    static func readLockfile(text: String, file: String) -> ([BasePackageSpec], [BasePackageListError]) {
+        let root: Node?
         do {
-            root = try OrderedJSON.parse(text)
+            root = try Yams.compose(yaml: text)
         } catch {
-            throw .badJSON(file: file, line: error.line, reason: error.reason)
+            return ([], [syntaxError(error, file: file)])
         }
-        guard case .object(let top) = root else { throw .notLockfile(file: file) }
-        guard let packages = top.last(where: { $0.key == "packages" }) else { throw .notLockfile(file: file) }
-        guard case .object(let entries) = packages.value else {
-            throw .badLockEntry(file: file, line: packages.line, name: "packages", reason: "'packages' must be an object of name: {\"evra\": ...}")
+        guard let root else { return ([], []) }
+        guard let top = root.mapping else { return ([], [.notLockfile(file: file)]) }
+        var problems: [BasePackageListError] = []
+        for key in top.keys.compactMap(\.string) where key != "packages" && key != "metadata" {
+            problems.append(.badLockEntry(file: file, line: line(of: top.keys.first { $0.string == key }), name: key,
+                                          reason: "is not a lockfile key (packages, metadata)"))
         }
-        var result: [NEVRA] = []
-        var lines: [String: Int] = [:]
-        for entry in entries {
-            if let first = lines[entry.key] {
-                throw .duplicate(file: file, entry: entry.key, firstLine: first, secondLine: entry.line)
-            }
-            lines[entry.key] = entry.line
-            guard case .object(let fields) = entry.value else {
-                throw .badLockEntry(file: file, line: entry.line, name: entry.key, reason: "must be an object with \"evra\"")
-            }
-            guard let evraField = fields.last(where: { $0.key == "evra" }), case .string(let evra) = evraField.value else {
-                let reason = fields.contains(where: { $0.key == "evr" })
-                    ? "has \"evr\" but no architecture; give \"evra\": \"[E:]V-R.ARCH\""
-                    : "has no \"evra\" string; give \"evra\": \"[E:]V-R.ARCH\""
-                throw .badLockEntry(file: file, line: entry.line, name: entry.key, reason: reason)
-            }
-            guard let nevra = NEVRA(parsing: "\(entry.key)-\(evra)"), nevra.name == entry.key,
-                  !evra.contains(where: \.isWhitespace) else {
-                throw .badLockEntry(file: file, line: evraField.line, name: entry.key,
-                                    reason: "\"evra\": \"\(evra)\" is not [epoch:]version-release.arch")
-            }
-            result.append(normalized(nevra))
+        guard let packages = top["packages"] else { return ([], problems + [.notLockfile(file: file)]) }
+        if packages.tag.rawValue == Tag.Name.null.rawValue { return ([], problems) }
+        guard let entries = packages.mapping else {
+            return ([], problems + [.badLockEntry(file: file, line: line(of: packages), name: "packages",
+                                                   reason: "must be a mapping of name: {evra: ...}")])
         }
-        return result
+        var result: [BasePackageSpec] = []
+        for (key, value) in entries {
+            let name = key.string ?? ""
+            switch lockEntry(name: name, value, file: file, line: line(of: key)) {
+            case .success(let spec): result.append(spec)
+            case .failure(let problem): problems.append(problem)
+            }
+        }
+        return (result, problems)
+    }
+
+    /// One `name: {evra|evr: ..., digest: ...}` entry.
+    private static func lockEntry(name: String, _ value: Node, file: String, line entryLine: Int)
+        -> Result<BasePackageSpec, BasePackageListError> {
+        func bad(_ line: Int, _ reason: String) -> Result<BasePackageSpec, BasePackageListError> {
+            .failure(.badLockEntry(file: file, line: line, name: name, reason: reason))
+        }
+        guard let fields = value.mapping else { return bad(entryLine, "must be a mapping with \"evra\" or \"evr\"") }
+        for key in fields.keys where !["evra", "evr", "digest", "metadata"].contains(key.string ?? "") {
+            return bad(line(of: key), "has an unknown key '\(key.string ?? "?")' (evra, evr, digest, metadata)")
+        }
+        let digest = fields["digest"]?.string
+        switch (fields["evra"], fields["evr"]) {
+        case (.some, .some):
+            return bad(entryLine, "has both \"evra\" and \"evr\"; keep one")
+        case (let evraNode?, nil):
+            guard let evra = evraNode.string, !evra.contains(where: \.isWhitespace),
+                  let nevra = NEVRA(parsing: "\(name)-\(evra)"), nevra.name == name else {
+                return bad(line(of: evraNode), "\"evra\": \"\(evraNode.string ?? "")\" is not [epoch:]version-release.arch")
+            }
+            return .success(BasePackageSpec(nevra, digest: digest))
+        case (nil, let evrNode?):
+            // No arch: as rpm-ostree does, any arch the repos have for this name and EVR.
+            guard let evr = evrNode.string, !evr.contains(where: \.isWhitespace),
+                  let nevra = NEVRA(parsing: "\(name)-\(evr).noarch"), nevra.name == name else {
+                return bad(line(of: evrNode), "\"evr\": \"\(evrNode.string ?? "")\" is not [epoch:]version-release")
+            }
+            return .success(BasePackageSpec(name: name, epoch: nevra.epoch, version: nevra.version,
+                                            release: nevra.release, arch: nil, digest: digest))
+        case (nil, nil):
+            return bad(entryLine, "has no \"evra\" or \"evr\"; give \"evra\": \"[E:]V-R.ARCH\"")
+        }
     }
 
     /// One NEVRA per line; blank lines and `#` comments skipped; a trailing `.rpm` allowed.
-    static func parseList(text: String, file: String) throws(BasePackageListError) -> [NEVRA] {
-        var result: [NEVRA] = []
-        var lines: [NEVRA: Int] = [:]
+    static func readList(text: String, file: String) -> ([BasePackageSpec], [BasePackageListError]) {
+        var result: [BasePackageSpec] = []
+        var problems: [BasePackageListError] = []
+        var lines: [BasePackageSpec: Int] = [:]
         for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let entry = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if entry.isEmpty || entry.hasPrefix("#") { continue }
             guard !entry.contains(where: \.isWhitespace), let parsed = NEVRA(parsing: entry) else {
-                throw .badLine(file: file, line: index + 1, entry: entry)
+                problems.append(.badLine(file: file, line: index + 1, entry: entry))
+                continue
             }
-            let nevra = normalized(parsed)
-            if let first = lines[nevra] {
-                throw .duplicate(file: file, entry: entry, firstLine: first, secondLine: index + 1)
+            let spec = BasePackageSpec(parsed)
+            if let first = lines[spec] {
+                problems.append(.duplicate(file: file, entry: entry, firstLine: first, secondLine: index + 1))
+                continue
             }
-            lines[nevra] = index + 1
-            result.append(nevra)
+            lines[spec] = index + 1
+            result.append(spec)
         }
-        return result
+        return (result, problems)
     }
 
-    /// Epoch 0 and no epoch are the same package to rpm; keep one spelling so sets compare equal.
-    private static func normalized(_ nevra: NEVRA) -> NEVRA {
-        var copy = nevra
-        if copy.epoch == 0 { copy.epoch = nil }
-        return copy
+    private static func line(of node: Node?) -> Int { node?.mark?.line ?? 0 }
+
+    /// A Yams error as a positioned problem.
+    private static func syntaxError(_ error: any Error, file: String) -> BasePackageListError {
+        guard let error = error as? YamlError else { return .badSyntax(file: file, line: 0, reason: "\(error)") }
+        switch error {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return .badSyntax(file: file, line: mark.line, reason: problem)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let name = duplicates.first ?? "?"
+            return .badSyntax(file: file, line: context.mark.line, reason: "'\(name)' is listed twice")
+        default:
+            return .badSyntax(file: file, line: 0, reason: "\(error)")
+        }
     }
 }

@@ -2,33 +2,67 @@
 public enum BasePackageListError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file could not be read or is not UTF-8 text.
     case unreadable(file: String, reason: String)
-    /// The file starts with `{` but is not valid JSON.
-    case badJSON(file: String, line: Int, reason: String)
-    /// The JSON is not an object with a `packages` object.
+    /// The lockfile is not well-formed JSON or YAML.
+    case badSyntax(file: String, line: Int, reason: String)
+    /// The lockfile is not a mapping with a `packages` mapping.
     case notLockfile(file: String)
-    /// A lockfile entry is malformed; `name` is its package name.
+    /// A lockfile entry (or top-level key) is malformed; `name` is its package name.
     case badLockEntry(file: String, line: Int, name: String, reason: String)
     /// A text line is not `name-[epoch:]version-release.arch`.
     case badLine(file: String, line: Int, entry: String)
     /// The same package is listed twice.
     case duplicate(file: String, entry: String, firstLine: Int, secondLine: Int)
 
-    /// What is wrong, where, and what to do about it.
-    public var description: String {
+    /// The file the problem is in.
+    public var file: String {
         switch self {
-        case .unreadable(let file, let reason):
-            return "\(file): cannot read the base package list: \(reason)"
-        case .badJSON(let file, let line, let reason):
-            return "\(file):\(line): not valid JSON: \(reason); fix the lockfile or give a text list of NEVRAs"
-        case .notLockfile(let file):
-            return "\(file): JSON without a \"packages\" object; give an rpm-ostree lockfile ({\"packages\": {...}})"
-        case .badLockEntry(let file, let line, let name, let reason):
-            return "\(file):\(line): package '\(name)' \(reason)"
-        case .badLine(let file, let line, let entry):
-            return "\(file):\(line): '\(entry)' is not name-[epoch:]version-release.arch; "
-                + "write one package per line, e.g. bash-5.2.26-3.fc40.x86_64"
-        case .duplicate(let file, let entry, let firstLine, let secondLine):
-            return "\(file):\(secondLine): '\(entry)' is already listed at line \(firstLine); remove one of them"
+        case .unreadable(let file, _), .badSyntax(let file, _, _), .notLockfile(let file),
+             .badLockEntry(let file, _, _, _), .badLine(let file, _, _), .duplicate(let file, _, _, _):
+            return file
         }
     }
+
+    /// The 1-based line of the problem, 0 when it concerns the whole file.
+    public var line: Int {
+        switch self {
+        case .unreadable, .notLockfile: return 0
+        case .badSyntax(_, let line, _), .badLockEntry(_, let line, _, _), .badLine(_, let line, _): return line
+        case .duplicate(_, _, _, let line): return line
+        }
+    }
+
+    /// What is wrong and what to do, without the file and line.
+    public var message: String {
+        switch self {
+        case .unreadable(_, let reason):
+            return "cannot read the base package list: \(reason)"
+        case .badSyntax(_, _, let reason):
+            return "not valid JSON or YAML: \(reason); fix the lockfile or give a text list of NEVRAs"
+        case .notLockfile:
+            return "no \"packages\" mapping; give an rpm-ostree lockfile ({\"packages\": {...}}) or a list of NEVRAs"
+        case .badLockEntry(_, _, let name, let reason):
+            return "package '\(name)' \(reason)"
+        case .badLine(_, _, let entry):
+            return "'\(entry)' is not name-[epoch:]version-release.arch; "
+                + "write one package per line, e.g. bash-5.2.26-3.fc40.x86_64"
+        case .duplicate(_, let entry, let firstLine, _):
+            return "'\(entry)' is already listed at line \(firstLine); remove one of them"
+        }
+    }
+
+    /// `FILE:LINE: message`, or `FILE: message` for the whole file.
+    public var description: String {
+        line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)"
+    }
+}
+
+/// Every mistake found in one `--base-packages` file, in file order.
+public struct BasePackageListProblems: Error, Sendable, Equatable, CustomStringConvertible {
+    public let problems: [BasePackageListError]
+
+    public init(_ problems: [BasePackageListError]) {
+        self.problems = problems.sorted { $0.line < $1.line }
+    }
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
 }

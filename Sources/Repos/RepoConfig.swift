@@ -1,21 +1,11 @@
 import Foundation
+import SystemPackage
 
 /// Reads dnf `.repo` files and `--repo ID=URL` options into `RepoDefinition`s.
 public enum RepoConfig {
-    /// Keys dnf knows but mox has no use for; they are ignored without a warning.
-    static let ignoredKeys: Set<String> = [
-        "skip_if_unavailable", "metadata_expire", "countme", "sslverify", "sslverifystatus", "sslcacert",
-        "sslclientcert", "sslclientkey", "type", "repo_gpgcheck", "localpkg_gpgcheck", "module_hotfixes",
-        "cost", "enabled_metadata", "deltarpm", "deltarpm_percentage", "fastestmirror", "proxy",
-        "proxy_username", "proxy_password", "proxy_auth_method", "proxy_sslverify", "proxy_sslcacert",
-        "proxy_sslclientcert", "proxy_sslclientkey", "username", "password", "timeout", "minrate", "throttle",
-        "bandwidth", "retries", "max_parallel_downloads", "ip_resolve", "mediaid", "user_agent",
-        "gpgkey_dns_verification", "failovermethod", "keepcache", "enablegroups", "zchunk", "mirrorlist_expire",
-        "max_mirror_tries", "metadata_timer_sync", "http_headers", "ssl_check_cert_permissions", "gpgcakey",
-    ]
-
-    /// Reads every `*.repo` file in `dir` in name order, applies `overrides` (`ID=URL`), and checks that
-    /// every enabled repo has a baseurl. Warnings (unknown keys, ...) are returned as `FILE:LINE: text`.
+    /// Reads every `*.repo` file in `dir` in name order, applies `overrides` (`ID=URL`, with
+    /// `variables` substituted in the URL), and checks that every enabled repo has somewhere to come
+    /// from. Warnings (unknown keys, ...) are returned as `FILE:LINE: text`.
     public static func loadDirectory(
         _ dir: String, variables: [String: String], overrides: [String] = []
     ) throws(RepoConfigError) -> (repos: [RepoDefinition], warnings: [String]) {
@@ -32,7 +22,7 @@ public enum RepoConfig {
         var repos: [RepoDefinition] = []
         var warnings: [String] = []
         for name in names {
-            let path = (dir as NSString).appendingPathComponent(name)
+            let path = FilePath(dir).appending(name).string
             let text: String
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
@@ -48,7 +38,7 @@ public enum RepoConfig {
             }
             warnings += parsed.warnings
         }
-        for spec in overrides { try applyOverride(spec, to: &repos) }
+        for spec in overrides { try applyOverride(spec, to: &repos, variables: variables) }
         try requireBaseURLs(repos)
         return (repos, warnings)
     }
@@ -62,17 +52,30 @@ public enum RepoConfig {
         return parsed
     }
 
-    /// Applies `--repo ID=URL`: replaces the baseurl of repo ID and enables it, or adds a new enabled repo.
-    public static func applyOverride(_ spec: String, to repos: inout [RepoDefinition]) throws(RepoConfigError) {
+    /// Applies `--repo ID=URL`: makes URL the only source of repo ID (no metalink or mirrorlist) and
+    /// enables it, or adds a new enabled repo. `$basearch`, `$arch`, `$releasever` in URL are
+    /// substituted from `variables` as in `.repo` files.
+    public static func applyOverride(
+        _ spec: String, to repos: inout [RepoDefinition], variables: [String: String] = [:]
+    ) throws(RepoConfigError) {
         guard let equals = spec.firstIndex(of: "=") else { throw .badOverride(spec: spec, reason: "no '='") }
         let id = spec[..<equals].trimmingCharacters(in: .whitespaces)
-        let url = spec[spec.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        let written = spec[spec.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        let url: String
+        do {
+            url = try RepoVariables.substitute(written, variables)
+        } catch {
+            throw .badOverride(spec: spec, reason: "unknown variable $\(error.name) (known: "
+                + variables.keys.sorted().map { "$" + $0 }.joined(separator: ", ") + ")")
+        }
         guard RepoFileLexer.isValidID(id) else {
             throw .badOverride(spec: spec, reason: "'\(id)' is not a repo id (letters, digits and -_.: only)")
         }
         guard !url.isEmpty else { throw .badOverride(spec: spec, reason: "no URL after '='") }
         if let index = repos.firstIndex(where: { $0.id == id }) {
             repos[index].baseURLs = [url]
+            repos[index].metalink = nil
+            repos[index].mirrorList = nil
             repos[index].enabled = true
             repos[index].origin += " (baseurl from --repo)"
         } else {
@@ -81,8 +84,8 @@ public enum RepoConfig {
     }
 
     static func requireBaseURLs(_ repos: [RepoDefinition]) throws(RepoConfigError) {
-        for repo in repos where repo.enabled && repo.baseURLs.isEmpty {
-            throw .noBaseURL(id: repo.id, origin: repo.origin, mirrors: repo.metalink != nil || repo.mirrorList != nil)
+        for repo in repos where repo.enabled && repo.baseURLs.isEmpty && repo.metalink == nil && repo.mirrorList == nil {
+            throw .noBaseURL(id: repo.id, origin: repo.origin)
         }
     }
 

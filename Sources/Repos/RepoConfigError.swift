@@ -18,10 +18,14 @@ public enum RepoConfigError: Error, Sendable, Equatable, CustomStringConvertible
     case badBoolean(file: String, line: Int, key: String, value: String)
     /// An integer key has a value that is not an integer.
     case badInteger(file: String, line: Int, key: String, value: String)
+    /// A value is not of the kind the key takes; `expected` says what it takes.
+    case badValue(file: String, line: Int, key: String, value: String, expected: String)
+    /// A value contradicts another setting of the same repo.
+    case conflict(file: String, line: Int, key: String, reason: String)
     /// A `$variable` has no value in the variables given.
     case unknownVariable(file: String, line: Int, key: String, name: String)
-    /// An enabled repo has no `baseurl`; `mirrors` says whether it had a metalink or mirrorlist instead.
-    case noBaseURL(id: String, origin: String, mirrors: Bool)
+    /// An enabled repo has no `baseurl`, `metalink` or `mirrorlist`.
+    case noBaseURL(id: String, origin: String)
     /// A `--repo` value is not `ID=URL`.
     case badOverride(spec: String, reason: String)
 
@@ -47,11 +51,15 @@ public enum RepoConfigError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(file):\(line): '\(key)' must be a boolean, not '\(value)'; use 1/0, true/false, yes/no or on/off"
         case .badInteger(let file, let line, let key, let value):
             return "\(file):\(line): '\(key)' must be an integer, not '\(value)'"
+        case .badValue(let file, let line, let key, let value, let expected):
+            return "\(file):\(line): '\(key)' must be \(expected), not '\(value)'"
+        case .conflict(let file, let line, let key, let reason):
+            return "\(file):\(line): '\(key)': \(reason)"
         case .unknownVariable(let file, let line, let key, let name):
             return "\(file):\(line): unknown variable $\(name) in \(key); give it a value or write the value out literally"
-        case .noBaseURL(let id, let origin, let mirrors):
-            let why = mirrors ? "it has only a metalink/mirrorlist, which mox does not read" : "it has no baseurl"
-            return "\(origin): repo '\(id)' is enabled but \(why); add a baseurl, pass --repo \(id)=URL, or set enabled=0"
+        case .noBaseURL(let id, let origin):
+            return "\(origin): repo '\(id)' is enabled but has no baseurl, metalink or mirrorlist; "
+                + "add one, pass --repo \(id)=URL, or set enabled=0"
         case .badOverride(let spec, let reason):
             return "--repo '\(spec)': \(reason); write --repo ID=URL, e.g. --repo baseos=https://example.com/baseos/"
         }

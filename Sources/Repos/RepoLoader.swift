@@ -5,8 +5,10 @@ import Synchronization
 /// A repo as loaded into a pool: where its metadata came from and what it holds.
 public struct LoadedRepo: Sendable, Hashable {
     public let id: String
-    /// The baseurl that answered (the first of the repo's baseurls that did).
+    /// The mirror or baseurl whose repomd.xml was used.
     public let baseURL: String
+    /// Where the repo's packages can come from, best first: `baseURL`, then the mirrors after it.
+    public let mirrors: [String]
     /// sha256 of repomd.xml: the identity of the metadata, and the .solv cache key.
     public let repomdChecksum: String
     /// repomd's `<revision>`, when it has one.
@@ -16,27 +18,42 @@ public struct LoadedRepo: Sendable, Hashable {
     public let fromCache: Bool
     /// True when filelists were loaded because some file dependency needed them.
     public let withFilelists: Bool
+    /// The repo's modules.yaml, checksum-verified, when its repomd.xml lists one.
+    public var modules: String? = nil
 }
 
 /// Why a repo could not be loaded: an environment problem (exit 3), not bad input.
 public enum RepoLoadError: Error, Sendable, CustomStringConvertible {
-    /// None of the repo's baseurls gave a readable repomd.xml.
+    /// No mirror or baseurl gave a usable repomd.xml; one line per URL tried.
     case unreachable(repo: String, attempts: [String])
     /// A metadata file does not match repomd.xml, or is unreadable.
     case metadata(repo: String, RepoMDError)
     /// libsolv could not parse or cache the metadata.
     case solv(repo: String, SolvError)
-    /// Remote repos are fetched by `mox compose`'s downloader, not here.
+    /// A remote repo, and nothing to download with.
     case remoteUnsupported(repo: String, url: String)
+    /// repo_gpgcheck=1 and repomd.xml's signature (`file`) is missing or does not verify.
+    case signature(repo: String, file: String, reason: String)
 
     public var description: String {
         switch self {
         case let .unreachable(repo, attempts):
-            "repo '\(repo)': no baseurl answered:\n" + attempts.map { "  - \($0)" }.joined(separator: "\n")
+            "repo '\(repo)': cannot fetch its metadata (repodata/repomd.xml) from any of its sources:\n"
+                + attempts.map { "  - \($0)" }.joined(separator: "\n")
+                + "\n  (skip_if_unavailable=1 in the repo lets a run go on without it)"
         case let .metadata(repo, error): "repo '\(repo)': \(error)"
         case let .solv(repo, error): "repo '\(repo)': \(error)"
         case let .remoteUnsupported(repo, url): "repo '\(repo)': cannot fetch \(url)"
+        case let .signature(repo, file, reason):
+            "repo '\(repo)': the signature of its metadata failed (\(file)): \(reason); "
+                + "the metadata is not trusted and nothing from this repo is used"
         }
+    }
+
+    /// Whether `skip_if_unavailable` may leave the repo out: not when its signature failed.
+    var isUnavailability: Bool {
+        if case .signature = self { return false }
+        return true
     }
 }
 
@@ -44,33 +61,67 @@ public enum RepoLoadError: Error, Sendable, CustomStringConvertible {
 public struct RepoLoader: Sendable {
     /// Where `.solv` files are kept; nil disables the cache.
     public let cacheDirectory: String?
-    /// Turns a remote metadata URL into a local file (supplied by the fetcher; nil: remote repos fail).
-    public let download: (@Sendable (URL) throws -> String)?
+    /// Fetches remote metadata (supplied by the fetcher; nil: remote repos fail).
+    public let downloader: RepoDownloader?
+    /// `$basearch` and the like, substituted in mirrorlist URLs.
+    public let variables: [String: String]
 
-    public init(cacheDirectory: String?, download: (@Sendable (URL) throws -> String)? = nil) {
+    public init(cacheDirectory: String?, downloader: RepoDownloader? = nil, variables: [String: String] = [:]) {
         self.cacheDirectory = cacheDirectory
-        self.download = download
+        self.downloader = downloader
+        self.variables = variables
     }
 
-    /// Loads `repos` into `pool`; adds filelists only when some file dependency needs them.
+    /// Loads `repos` into `pool`; adds filelists only when some file dependency needs them, or
+    /// `filelists` says so (a listed file path that primary.xml does not cover). `log` gets
+    /// warnings: mirrors skipped, repos left out under skip_if_unavailable.
     ///
-    /// Repos not in the cache are parsed in parallel, each in a pool of its own, and written to the
-    /// cache; the main pool then reads every repo from its `.solv` file.
-    public func load(_ repos: [RepoDefinition], into pool: Pool) throws(RepoLoadError) -> [LoadedRepo] {
+    /// Every repo's repomd.xml is located at once (so dead mirrors cost their timeout once, not
+    /// once per repo). Repos not in the cache are parsed in parallel, each in a pool of its own,
+    /// and written to the cache; the main pool then reads every repo from its `.solv` file.
+    public func load(_ repos: [RepoDefinition], into pool: Pool, filelists: Bool = false,
+                     log: (String) -> Void = { _ in }) throws(RepoLoadError) -> [LoadedRepo] {
+        let locator = RepoLocator(downloader: downloader, variables: variables)
+        let outcomes = Mutex([Result<RepoLocator.Located, RepoLoadError>?](repeating: nil, count: repos.count))
+        let cacheDirectory = self.cacheDirectory
+        Threads.run(repos.count) { i in
+            let outcome: Result<RepoLocator.Located, RepoLoadError>
+            do throws(RepoLoadError) {
+                let found = try locator.locate(repos[i])
+                // skip_if_unavailable covers the primary too: fetched now, its failure leaves the repo out.
+                let paths = cacheDirectory.map { CachePaths(directory: $0, id: repos[i].id, digest: found.digest) }
+                if repos[i].skipIfUnavailable && !(paths?.holdsPrimary ?? false) {
+                    _ = try locator.file(found.repomd.primary, of: found, repo: repos[i])
+                }
+                outcome = .success(found)
+            } catch {
+                outcome = .failure(error)
+            }
+            outcomes.withLock { $0[i] = outcome }
+        }
         var located: [Source] = []
-        for repo in repos {
-            let (base, repomd, digest) = try locate(repo)
-            located.append(Source(repo: repo, base: base, repomd: repomd, digest: digest))
+        for (repo, outcome) in zip(repos, outcomes.withLock { $0 }) {
+            switch outcome {
+            case .success(let found)?:
+                found.notes.forEach { log("warning: " + $0) }
+                located.append(Source(repo: repo, located: found, locator: locator))
+            case .failure(let error)? where repo.skipIfUnavailable && error.isUnavailability:
+                log("warning: \(error)\nwarning: repo '\(repo.id)' left out (skip_if_unavailable=1)")
+            case .failure(let error)?:
+                throw error
+            case nil:
+                preconditionFailure("every repo is located once Threads.run returns")
+            }
         }
         let sources = located
         let arch = pool.arch
-        guard let cacheDirectory else { return try loadUncached(sources, into: pool) }
+        guard let cacheDirectory else { return try loadUncached(sources, into: pool, filelists: filelists) }
         let paths = sources.map { CachePaths(directory: cacheDirectory, id: $0.repo.id, digest: $0.digest) }
         let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
 
         // Phase 1: parse what the cache lacks, several repos at once; a large primary is itself
         // cut in parts parsed side by side.
-        let cached = { (i: Int) in exists(paths[i].primary) || paths[i].parts.allSatisfy(exists) }
+        let cached = { (i: Int) in paths[i].holdsPrimary }
         let toParse = sources.indices.filter { !cached($0) }
         let parsed = try inParallel(toParse) { i throws(RepoLoadError) in
             let primary = try verifiedFile(sources[i].repomd.primary, of: sources[i])
@@ -95,7 +146,7 @@ public struct RepoLoader: Sendable {
 
         // Phase 2: file dependencies primary.xml cannot answer need the filelists.
         let lacking = sources.indices.filter { !withFilelists[$0] && sources[$0].repomd.records["filelists"] != nil }
-        if !lacking.isEmpty && !pool.unresolvedFileDependencies().isEmpty {
+        if !lacking.isEmpty && (filelists || !pool.unresolvedFileDependencies().isEmpty) {
             // Extending the loaded repos in place avoids a second parse or load of their primaries.
             for i in lacking {
                 guard let record = sources[i].repomd.records["filelists"] else { continue }
@@ -112,7 +163,7 @@ public struct RepoLoader: Sendable {
     }
 
     /// Without a cache directory: parse everything into `pool` itself, one repo after another.
-    private func loadUncached(_ sources: [Source], into pool: Pool) throws(RepoLoadError) -> [LoadedRepo] {
+    private func loadUncached(_ sources: [Source], into pool: Pool, filelists: Bool) throws(RepoLoadError) -> [LoadedRepo] {
         for source in sources {
             let primary = try verifiedFile(source.repomd.primary, of: source)
             try solv(source.repo.id) { () throws(SolvError) in
@@ -120,7 +171,7 @@ public struct RepoLoader: Sendable {
             }
         }
         var withFilelists = sources.map { _ in false }
-        if !pool.unresolvedFileDependencies().isEmpty {
+        if filelists || !pool.unresolvedFileDependencies().isEmpty {
             for (i, source) in sources.enumerated() {
                 guard let record = source.repomd.records["filelists"] else { continue }
                 let path = try verifiedFile(record, of: source)
@@ -137,13 +188,19 @@ public struct RepoLoader: Sendable {
                         withFilelists: [Bool]) throws(RepoLoadError) -> [LoadedRepo] {
         for source in sources {
             pool.setFilters(repo: source.repo.id, excludes: source.repo.excludes, includes: source.repo.includes)
+            pool.setCost(repo: source.repo.id, cost: source.repo.cost)
         }
-        return sources.indices.map { i in
-            LoadedRepo(id: sources[i].repo.id, baseURL: sources[i].base.description,
-                       repomdChecksum: sources[i].digest, revision: sources[i].repomd.revision,
-                       packages: pool.packageCount(repo: sources[i].repo.id),
-                       fromCache: fromCache[i], withFilelists: withFilelists[i])
+        var loaded: [LoadedRepo] = []
+        for i in sources.indices {
+            var repo = LoadedRepo(id: sources[i].repo.id, baseURL: sources[i].base.description,
+                                  mirrors: sources[i].located.mirrors.map(\.description),
+                                  repomdChecksum: sources[i].digest, revision: sources[i].repomd.revision,
+                                  packages: pool.packageCount(repo: sources[i].repo.id),
+                                  fromCache: fromCache[i], withFilelists: withFilelists[i])
+            if let record = sources[i].repomd.records["modules"] { repo.modules = try verifiedFile(record, of: sources[i]) }
+            loaded.append(repo)
         }
+        return loaded
     }
 
     private func loadCached(_ source: Source, parts: [String], into pool: Pool) throws(RepoLoadError) {
@@ -177,59 +234,19 @@ public struct RepoLoader: Sendable {
         return Set(indices)
     }
 
-    /// The first baseurl whose repomd.xml reads and parses, with that file's sha256.
-    func locate(_ repo: RepoDefinition) throws(RepoLoadError) -> (RepoURL, RepoMD, String) {
-        var attempts: [String] = []
-        for text in repo.baseURLs {
-            do {
-                let base = try RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath)
-                let path = try localFile(base.appending("repodata/repomd.xml"), repo: repo.id)
-                let repomd = try RepoMD.load(file: path)
-                let digest = try Checksum.of(file: path, algorithm: "sha256").hex
-                return (base, repomd, digest)
-            } catch let error as RepoLoadError {
-                throw error
-            } catch {
-                attempts.append("\(text): \(error)")
-            }
-        }
-        throw .unreachable(repo: repo.id, attempts: attempts.isEmpty ? ["no baseurl"] : attempts)
-    }
-
     private func verifiedFile(_ record: RepoMD.Record, of source: Source) throws(RepoLoadError) -> String {
-        let path: String
-        do {
-            path = try localFile(source.base.appending(record.href), repo: source.repo.id)
-        } catch let error as RepoLoadError {
-            throw error
-        } catch {
-            throw .unreachable(repo: source.repo.id, attempts: ["\(record.href): \(error)"])
-        }
-        do {
-            try source.repomd.verify(record: record, file: path)
-        } catch {
-            throw .metadata(repo: source.repo.id, error)
-        }
-        return path
+        try source.locator.file(record, of: source.located, repo: source.repo)
     }
-
-    private func localFile(_ url: RepoURL, repo: String) throws -> String {
-        switch url {
-        case .local(let path): return path
-        case .remote(let remote):
-            guard let download else { throw RepoLoadError.remoteUnsupported(repo: repo, url: remote.absoluteString) }
-            return try download(remote)
-        }
-    }
-
 }
 
-/// One repo's metadata, located: the baseurl that answered, its repomd.xml and that file's sha256.
+/// One repo's metadata, located: the mirror that answered, its repomd.xml and that file's sha256.
 struct Source: Sendable {
     let repo: RepoDefinition
-    let base: RepoURL
-    let repomd: RepoMD
-    let digest: String
+    let located: RepoLocator.Located
+    let locator: RepoLocator
+    var base: RepoURL { located.base }
+    var repomd: RepoMD { located.repomd }
+    var digest: String { located.digest }
 }
 
 /// Where the cache keeps a repo: keyed by the repomd.xml checksum, so new metadata means a new file.
@@ -247,5 +264,11 @@ struct CachePaths: Sendable {
         primary = stem + ".solv"
         parts = [stem + ".part1.solv", stem + ".part2.solv"]
         filelists = stem + ".filelists.solv"
+    }
+
+    /// Whether the primary is cached, whole or in parts.
+    var holdsPrimary: Bool {
+        let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
+        return exists(primary) || parts.allSatisfy(exists)
     }
 }

@@ -27,18 +27,12 @@ final class RepoMDReader: NSObject, XMLParserDelegate {
     }
 
     func read(_ data: Data) throws(RepoMDError) -> (revision: String?, records: [String: RepoMD.Record]) {
-        let parser = XMLParser(data: data)
-        parser.shouldProcessNamespaces = true
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = self
+        let parser = XMLParser.forRepoMetadata(data, delegate: self)
         self.parser = parser
         let ok = parser.parse()
         self.parser = nil
         if let failure { throw failure }
-        guard ok else {
-            let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown parser error"
-            throw .notXML(file: file, line: parser.lineNumber, reason: reason)
-        }
+        guard ok else { throw .notXML(file: file, line: parser.lineNumber, reason: parser.failureText) }
         guard rootClosed else { throw .notXML(file: file, line: parser.lineNumber, reason: "document ends before </repomd>") }
         return (revision, records)
     }

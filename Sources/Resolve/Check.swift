@@ -1,6 +1,7 @@
 import BaseImage
 import Foundation
 import Manifest
+import Modules
 import Repos
 import RPM
 import Solv
@@ -59,13 +60,62 @@ public struct BaseSelection: Sendable, Hashable, CustomStringConvertible {
 public enum CheckError: Error, Sendable, CustomStringConvertible {
     /// Bad input: the user can fix the files or arguments (exit 2).
     case invalidInput(String)
+    /// Bad input files: every mistake found in them, each where it is (exit 2).
+    case invalidFiles([InputProblem])
     /// The environment failed: unreadable repos, checksum mismatches, I/O (exit 3).
     case environment(String)
 
     public var description: String {
         switch self {
         case .invalidInput(let message), .environment(let message): message
+        case .invalidFiles(let problems): problems.map(\.description).joined(separator: "\n")
         }
+    }
+
+    /// Every problem, each with its place when it has one.
+    public var problems: [InputProblem] {
+        switch self {
+        case .invalidInput(let message), .environment(let message): [InputProblem(message: message)]
+        case .invalidFiles(let problems): problems
+        }
+    }
+}
+
+/// One mistake in an input, and where it is (file, line, column; 0 when unknown).
+public struct InputProblem: Sendable, Hashable, CustomStringConvertible {
+    public let file: String?
+    public let line: Int
+    public let column: Int
+    /// The dotted key path in an extensions file (`extensions.usbguard.packages[1]`), if any.
+    public let key: String?
+    /// What is wrong and what to do.
+    public let message: String
+
+    public init(file: String? = nil, line: Int = 0, column: Int = 0, key: String? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.key = key
+        self.message = message
+    }
+
+    /// A manifest problem, with its position and key.
+    public init(_ error: ManifestError) {
+        self.init(file: error.file, line: error.line, column: error.column, key: error.key.isEmpty ? nil : error.key,
+                  message: error.message)
+    }
+
+    /// A base package list problem, with its line.
+    public init(_ error: BasePackageListError) {
+        self.init(file: error.file, line: error.line, message: error.message)
+    }
+
+    /// `FILE:LINE:COLUMN: message`, as much of the place as is known.
+    public var description: String {
+        guard let file else { return message }
+        if line > 0 && column > 0 { return "\(file):\(line):\(column): \(message)" }
+        if line > 0 { return "\(file):\(line): \(message)" }
+        return "\(file): \(message)"
     }
 }
 
@@ -75,6 +125,8 @@ public struct LoadedArch {
     public let repos: [LoadedRepo]
     /// The repos as the `.repo` files define them for this arch (baseurls, gpg settings).
     public let definitions: [RepoDefinition]
+    /// The module streams active on this arch and what they hide.
+    public var modules: ModuleState = .none
     /// The image the base was read from, when it came from `--base-image`.
     public var baseImage: BaseImageIdentity? = nil
 }
@@ -87,8 +139,8 @@ public struct CheckSession: Sendable {
     public let releasever: String?
     public let base: BaseSelection
     public let cacheDirectory: String?
-    /// Fetches a remote metadata file to a local path (http(s) repos); nil: only local repos work.
-    public var download: (@Sendable (URL) throws -> String)?
+    /// Downloads remote repo metadata (http(s) repos, metalinks, mirrorlists); nil: only local repos work.
+    public var downloader: RepoDownloader?
     /// false: base images come from registries over plain HTTP or unverified TLS (`--tls-verify=false`).
     public var baseImageTLSVerify = true
 
@@ -111,22 +163,30 @@ public struct CheckSession: Sendable {
         }
     }
 
+    /// `$basearch`, `$arch`, `$releasever` (with `$releasever_major` and `_minor`) for `arch`.
+    public func variables(arch: String) -> [String: String] {
+        var variables = ["basearch": Self.basearch(of: arch), "arch": arch]
+        if let releasever {
+            variables["releasever"] = releasever
+            let parts = releasever.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            variables["releasever_major"] = String(parts[0])
+            variables["releasever_minor"] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return variables
+    }
+
     /// The repo definitions for `arch`, with `$basearch`/`$arch`/`$releasever` substituted, and
     /// the ids the manifest uses checked against them.
     public func repoDefinitions(arch: String) throws(CheckError) -> (repos: [RepoDefinition], warnings: [String]) {
-        var variables = ["basearch": Self.basearch(of: arch), "arch": arch]
-        if let releasever { variables["releasever"] = releasever }
+        let variables = self.variables(arch: arch)
         let loaded: (repos: [RepoDefinition], warnings: [String])
         do {
             loaded = try RepoConfig.loadDirectory(reposDirectory, variables: variables, overrides: repoOverrides)
         } catch {
             throw .invalidInput("\(error)")
         }
-        do {
-            try manifest.checkRepos(defined: Set(loaded.repos.map(\.id)))
-        } catch {
-            throw .invalidInput("\(error)")
-        }
+        let undefined = manifest.undefinedRepos(defined: Set(loaded.repos.map(\.id)))
+        if !undefined.isEmpty { throw .invalidFiles(undefined.map(InputProblem.init)) }
         let used = Set(manifest.repos + manifest.extensions.flatMap(\.repos))
         // The manifest decides which repos count, as rpm-ostree's `repos:` enables exactly those.
         return (loaded.repos.filter { used.contains($0.id) }, loaded.warnings)
@@ -141,7 +201,8 @@ public struct CheckSession: Sendable {
         let pool = Pool(arch: arch)
         let repos: [LoadedRepo]
         do {
-            repos = try RepoLoader(cacheDirectory: cacheDirectory, download: download).load(definitions, into: pool)
+            repos = try RepoLoader(cacheDirectory: cacheDirectory, downloader: downloader, variables: variables(arch: arch))
+                .load(definitions, into: pool, filelists: needsFilelists(arch: arch), log: log)
         } catch {
             throw .environment("\(error)")
         }
@@ -169,7 +230,6 @@ public struct CheckSession: Sendable {
                     + foreign.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
                     + "; give each arch its own base (ARCH=PATH)")
             }
-            return LoadedArch(pool: pool, repos: repos, definitions: definitions, baseImage: image)
         case let .packages(file, list):
             do {
                 let count = try pool.loadBase(packages: list)
@@ -184,7 +244,18 @@ public struct CheckSession: Sendable {
                 }
                 throw .environment("\(error)")
             }
-            return LoadedArch(pool: pool, repos: repos, definitions: definitions)
+        }
+        var loaded = LoadedArch(pool: pool, repos: repos, definitions: definitions)
+        if case .rootfs(_, _, let image) = base { loaded.baseImage = image }
+        loaded.modules = try applyModules(to: pool, repos: repos, definitions: definitions, arch: arch, log: log)
+        return loaded
+    }
+
+    /// Whether a listed file path needs filelists.xml: primary.xml lists only files under /etc
+    /// and in bin directories (createrepo_c's rule).
+    func needsFilelists(arch: String) -> Bool {
+        manifest.extensions.filter { $0.applies(to: arch) }.flatMap(\.packages).contains { spec in
+            (spec.hasPrefix("/") || spec.hasPrefix("*/")) && !spec.hasPrefix("/etc/") && !spec.contains("bin/")
         }
     }
 
@@ -214,7 +285,7 @@ public struct CheckSession: Sendable {
             do {
                 return .packages(file, try BasePackageList.load(file: file))
             } catch {
-                throw .invalidInput("\(error)")
+                throw .invalidFiles(error.problems.map(InputProblem.init))
             }
         }
     }
@@ -222,7 +293,7 @@ public struct CheckSession: Sendable {
     private enum CheckedBase {
         /// A root holding an rpmdb (a `--base-rootfs`, or what was read out of a `--base-image`).
         case rootfs(FilePath, RPMDatabase, image: BaseImageIdentity?)
-        case packages(String, [NEVRA])
+        case packages(String, [BasePackageSpec])
     }
 
     /// The rpmdb under `root`, every path resolved inside it.
@@ -245,7 +316,7 @@ public struct CheckSession: Sendable {
     public func resolve(arch: String, log: (String) -> Void = { _ in }) throws(CheckError)
         -> (report: ArchReport, definitions: [RepoDefinition]) {
         let loaded = try load(arch: arch, log: log)
-        var report = Resolver(pool: loaded.pool, manifest: manifest).resolveAll()
+        var report = Resolver(pool: loaded.pool, manifest: manifest, modules: loaded.modules).resolveAll()
         report.repos = loaded.repos
         report.base = base.source(for: arch)
         report.baseImage = loaded.baseImage

@@ -16,6 +16,8 @@ public struct ResolvedPackage: Sendable, Hashable {
     public let role: PackageRole
     /// For a listed package, the spec it satisfies; for a dependency, the listed specs whose chains reach it.
     public let pulledBy: [String]
+    /// For a listed package, how its spec found it and why this package was taken.
+    public var match: String? = nil
 }
 
 /// What went wrong for one extension, in words a release engineer can act on.
@@ -30,6 +32,7 @@ public struct Failure: Sendable, Hashable {
         case unsolvable = "unsolvable"
         case baseWouldChange = "base-would-change"
         case conflictsWithExtension = "conflicts-with-extension"
+        case moduleProblem = "module-problem"
     }
     public let kind: Kind
     /// One sentence saying what and where.

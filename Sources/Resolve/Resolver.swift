@@ -1,16 +1,20 @@
 import Manifest
+import Modules
 import Solv
 
 /// Resolves every extension of a manifest for the one architecture of a loaded pool.
 ///
-/// The pool must hold the repos and the base; the resolver only asks questions of it.
+/// The pool must hold the repos and the base (with module filtering applied); the resolver only
+/// asks questions of it.
 public struct Resolver {
     let pool: Pool
     let manifest: ExtensionsFile
+    let modules: ModuleState
 
-    public init(pool: Pool, manifest: ExtensionsFile) {
+    public init(pool: Pool, manifest: ExtensionsFile, modules: ModuleState = .none) {
         self.pool = pool
         self.manifest = manifest
+        self.modules = modules
     }
 
     /// Resolves each extension on its own, then checks that the os-extensions install together.
@@ -38,121 +42,86 @@ public struct Resolver {
             result.note = "only for " + (ext.architectures ?? []).joined(separator: ", ")
             return result
         }
-        let groups = candidateGroups(for: ext, failures: &result.failures)
+        let groups = requestGroups(for: ext, failures: &result.failures)
         if !result.failures.isEmpty {
             result.status = .failed
             return result
         }
         if ext.kind == .development {
-            result.packages = zip(ext.packages, groups).compactMap { spec, group in
-                pool.best(of: group).map { ResolvedPackage(package: $0, role: .listed, pulledBy: [spec]) }
+            result.packages = groups.compactMap { group in
+                pool.best(of: group.candidates).map {
+                    ResolvedPackage(package: $0, role: .listed, pulledBy: [group.label],
+                                    match: why(group, chose: $0, development: true))
+                }
             }.sorted { $0.package < $1.package }
             return result
         }
-        let solved = pool.solve(SolveRequest(install: groups.map { $0.map(\.ref) }, visibleRepos: visibleRepos(ext)))
+        let solved = pool.solve(SolveRequest(install: groups.map { $0.candidates.map(\.ref) },
+                                             visibleRepos: visibleRepos(ext)))
         if !solved.problems.isEmpty {
             result.status = .failed
-            result.failures = solved.problems.map { explain($0, specs: ext.packages) }
+            result.failures = solved.problems.map { explain($0, labels: groups.map(\.label)) }
             return result
         }
-        result.packages = packages(of: solved, specs: ext.packages)
+        result.packages = packages(of: solved, groups: groups)
         return result
     }
 
-    /// For each listed spec, the repo packages that may satisfy it, or failures saying why none can.
-    func candidateGroups(for ext: Extension, failures: inout [Failure]) -> [[PackageInfo]] {
-        let visible = visibleRepos(ext)
-        var pinnedEVR: String? = nil
-        if let baseName = ext.matchBaseEVR {
-            let base = pool.basePackages(named: baseName)
-            let evrs = Set(base.map(\.nevra.evr)).sorted()
-            if evrs.isEmpty {
-                failures.append(Failure(
-                    kind: .noBasePackage,
-                    message: "match-base-evr: the base has no package named '\(baseName)'",
-                    details: ["add '\(baseName)' to the base image, or remove match-base-evr from '\(ext.name)'"]))
-                return []
-            }
-            if evrs.count > 1 {
-                failures.append(Failure(
-                    kind: .ambiguousBase,
-                    message: "match-base-evr: the base has several versions of '\(baseName)': "
-                        + evrs.joined(separator: ", ")))
-                return []
-            }
-            pinnedEVR = evrs[0]
-        }
-        var groups: [[PackageInfo]] = []
-        for spec in ext.packages {
-            if ext.kind == .osExtension, let present = pool.basePackages(named: spec).first {
-                failures.append(Failure(
-                    kind: .alreadyInBase,
-                    message: "'\(spec)' is already present in base as \(present.nevra)",
-                    details: ["an os-extension may only add packages; remove '\(spec)' from '\(ext.name)'"]))
-                continue
-            }
-            var candidates = pool.candidates(for: spec, in: visible)
-            if candidates.isEmpty {
-                var details = ["searched repos: " + visible.sorted().joined(separator: ", ")]
-                let close = Suggestion.closeNames(to: spec, among: pool.packageNames(in: visible))
-                if !close.isEmpty { details.append("did you mean: " + close.joined(separator: ", ") + "?") }
-                failures.append(Failure(
-                    kind: .notFound,
-                    message: "no package '\(spec)' in the repos of '\(ext.name)' for \(pool.arch)",
-                    details: details))
-                continue
-            }
-            if let evr = pinnedEVR, let baseName = ext.matchBaseEVR {
-                let matching = candidates.filter { pool.compareEVR($0.nevra.evr, evr) == 0 }
-                if matching.isEmpty {
-                    let available = Set(candidates.map(\.nevra.evr)).sorted { pool.compareEVR($0, $1) < 0 }
-                    failures.append(Failure(
-                        kind: .evrNotAvailable,
-                        message: "no build of '\(spec)' matches the base's \(baseName) \(evr)",
-                        details: ["the repos have: " + available.joined(separator: ", "),
-                                  "the repos may have moved past the base; add a repo that still has \(evr)"]))
-                    continue
-                }
-                candidates = matching
-            }
-            groups.append(candidates)
-        }
-        return groups
-    }
-
-    /// The solved packages of one extension with their roles and attribution.
-    func packages(of solved: SolveResult, specs: [String]) -> [ResolvedPackage] {
-        let listed = Dictionary(solved.chosen.map { ($0.value, $0.key) }, uniquingKeysWith: min)
+    /// The solved packages of one extension with their roles, attribution and (listed ones) why.
+    func packages(of solved: SolveResult, groups: [RequestGroup]) -> [ResolvedPackage] {
         var out: [ResolvedPackage] = []
         for info in solved.installs {
-            if let index = listed[info.ref] {
-                let sameRef = solved.chosen.filter { $0.value == info.ref }.keys.sorted().map { specs[$0] }
-                out.append(ResolvedPackage(package: info, role: .listed, pulledBy: sameRef.isEmpty ? [specs[index]] : sameRef))
+            let chosenBy = solved.chosen.filter { $0.value == info.ref }.keys.sorted()
+            if let first = chosenBy.first {
+                out.append(ResolvedPackage(package: info, role: .listed, pulledBy: chosenBy.map { groups[$0].label },
+                                           match: why(groups[first], chose: info, development: false)))
             } else {
-                let roots = (solved.pulledBy[info.ref] ?? []).sorted().map { specs[$0] }
-                out.append(ResolvedPackage(package: info, role: .dependency, pulledBy: roots))
+                let roots = (solved.pulledBy[info.ref] ?? []).sorted().map { groups[$0].label }
+                out.append(ResolvedPackage(package: info, role: .dependency, pulledBy: roots.uniqued()))
             }
         }
         return out.sorted { ($0.role == .listed ? 0 : 1, $0.package) < ($1.role == .listed ? 0 : 1, $1.package) }
     }
 
-    /// Turns a solver problem into a failure that names the base packages and who wanted them changed.
-    func explain(_ problem: SolverProblem, specs: [String]) -> Failure {
-        let labels = specs.map { "'\($0)' from the extension" }
-        let solutions = problem.solutions.map { $0.map { describe($0, labels: labels) } }
+    /// Why a request got the package it got, for `-v` and the JSON report.
+    func why(_ group: RequestGroup, chose package: PackageInfo, development: Bool) -> String {
+        var text = "'\(group.spec)' matched by \(group.how)"
+        let count = group.candidates.count
+        if count > 1 {
+            if development {
+                text += "; the best of \(count) candidates (repo priority, then newest, then arch)"
+            } else if pool.best(of: group.candidates)?.ref == package.ref {
+                text += "; the best of \(count) candidates (repo priority, then newest, then arch)"
+            } else {
+                text += "; \(count) candidates, the better ones do not install on this base"
+            }
+        }
+        if let stream = modules.stream(shipping: package.nevra) { text += "; from module stream \(stream)" }
+        return text
+    }
+
+    /// Turns a solver problem into a failure that leads with the rule that fails, then names the
+    /// base packages it would change and who wanted them changed.
+    func explain(_ problem: SolverProblem, labels: [String]) -> Failure {
+        let steps = labels.map { "'\($0)' from the extension" }
+        let solutions = problem.solutions.map { $0.map { describe($0, labels: steps) } }
         let details = ([problem.summary] + problem.details).uniqued()
         guard !problem.baseChanges.isEmpty else {
             return Failure(kind: .unsolvable, message: problem.summary,
                            details: Array(details.dropFirst()), solutions: solutions)
         }
-        let listed = problem.requestsInvolved.map { "'\(specs[$0])'" }.joined(separator: ", ")
+        let listed = problem.requestsInvolved.map { "'\(labels[$0])'" }.uniqued().joined(separator: ", ")
         let changes = problem.baseChanges.map { change in
             var text = "base package \(change.base) would be \(change.effect.rawValue)"
             if let by = change.by { text += change.effect == .upgrade || change.effect == .downgrade ? " to \(by)" : " by \(by)" }
             return text
-        }.joined(separator: "; ")
+        }
         let wanted = listed.isEmpty ? "" : " (wanted by listed package \(listed))"
-        return Failure(kind: .baseWouldChange, message: changes + wanted, details: details, solutions: solutions)
+        // The cause is what to read; past a few base packages the list only buries it.
+        let shown = changes.prefix(5).joined(separator: "; ")
+            + (changes.count > 5 ? "; and \(changes.count - 5) more base packages (see the solutions)" : "")
+        return Failure(kind: .baseWouldChange, message: problem.summary + wanted + ": " + shown,
+                       details: Array(details.dropFirst()), solutions: solutions)
     }
 
     /// One solution step in words; `labels` name the request entries ("'usbguard' from the extension").

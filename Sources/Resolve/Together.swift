@@ -51,9 +51,9 @@ extension Resolver {
         for i in indices {
             let ext = manifest.extensions[i]
             var ignored: [Failure] = []
-            let extGroups = candidateGroups(for: ext, failures: &ignored)
-            groups += extGroups.map { $0.map(\.ref) }
-            labels += ext.packages.prefix(extGroups.count).map { "'\($0)' from extension '\(ext.name)'" }
+            let extGroups = requestGroups(for: ext, failures: &ignored)
+            groups += extGroups.map { $0.candidates.map(\.ref) }
+            labels += extGroups.map { "'\($0.label)' from extension '\(ext.name)'" }
             visible.formUnion(visibleRepos(ext))
         }
         return (pool.solve(SolveRequest(install: groups, visibleRepos: visible)), labels)

@@ -29,7 +29,11 @@ public struct NEVRA: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Parses `name-[E:]V-R.arch`, also accepting a trailing `.rpm`. nil if it is not of that shape.
     public init?(parsing text: String) {
-        var s = Substring(text.trimmingCharacters(in: .whitespaces))
+        var s = Substring(text)
+        // Trimming through Foundation is slow; most text has nothing to trim.
+        if s.first?.isWhitespace == true || s.last?.isWhitespace == true {
+            s = Substring(text.trimmingCharacters(in: .whitespaces))
+        }
         if s.hasSuffix(".rpm") { s = s.dropLast(4) }
         guard let dot = s.lastIndex(of: "."), dot != s.startIndex else { return nil }
         let arch = s[s.index(after: dot)...]

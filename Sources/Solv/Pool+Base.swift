@@ -37,31 +37,37 @@ extension Pool {
         return foreign
     }
 
-    /// Builds the base from a list of NEVRAs by copying each one's metadata from the loaded repos.
-    /// Throws `basePackagesNotFound` naming every NEVRA no repo has. Call after all repos are loaded.
+    /// Builds the base from a package list by copying each package's metadata from the loaded
+    /// repos: the exact NEVRA, or for a spec without arch the arch this pool installs best; with a
+    /// digest, only a build with that checksum. Throws `basePackagesNotFound` naming every spec no
+    /// repo has. Call after all repos are loaded.
     @discardableResult
-    public func loadBase(packages: [NEVRA]) throws(SolvError) -> Int {
-        var index: [String: Id] = [:]
+    public func loadBase(packages: [BasePackageSpec]) throws(SolvError) -> Int {
+        var index: [String: [Id]] = [:]
         let wantedNames = Set(packages.map { pool_str2id(raw, $0.name, 0) }).subtracting([0])
         for name in repoOrder {
             guard let repo = repos[name] else { continue }
             for p in solvables(of: repo) where wantedNames.contains(solvable(p).pointee.name) {
-                let key = nevra(p).description
-                if let existing = index[key], solvable(existing).pointee.repo.pointee.priority >= repo.pointee.priority {
-                    continue
-                }
-                index[key] = p
+                let s = solvable(p).pointee
+                index["\(string(s.name)) \(string(s.evr))", default: []].append(p)
             }
         }
-        var missing: [NEVRA] = []
+        var missing: [BasePackageSpec] = []
         var sources: [Id] = []
         for wanted in packages {
-            if let p = index[wanted.description] ?? index[NEVRA(name: wanted.name, epoch: nil, version: wanted.version,
-                                                                 release: wanted.release, arch: wanted.arch).description] {
-                sources.append(p)
-            } else {
-                missing.append(wanted)
+            let matches = (index["\(wanted.name) \(wanted.evr)"] ?? []).filter { p in
+                if let arch = wanted.arch { guard string(solvable(p).pointee.arch) == arch else { return false } }
+                else if !archIsCompatible(p) { return false }
+                guard let digest = wanted.digest else { return true }
+                return info(p).checksum.map { "\($0.algorithm):\($0.hex)" } == digest
             }
+            // dnf's choice among copies: the repo with the better priority, then the better arch.
+            let best = matches.min { a, b in
+                let pa = solvable(a).pointee.repo.pointee.priority, pb = solvable(b).pointee.repo.pointee.priority
+                if pa != pb { return pa > pb }
+                return pool_arch2score(raw, solvable(a).pointee.arch) < pool_arch2score(raw, solvable(b).pointee.arch)
+            }
+            if let best { sources.append(best) } else { missing.append(wanted) }
         }
         guard missing.isEmpty else { throw .basePackagesNotFound(missing) }
         let repo = makeInstalledRepo()

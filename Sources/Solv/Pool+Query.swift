@@ -18,16 +18,13 @@ extension Pool {
                 excluded.insert(p)
             }
         }
-        indexedRepos = nil
+        consideredStale = true
     }
 
-    /// Makes only `visible` repos (and the base) count for queries and solving.
+    /// Makes only `visible` repos (and the base) count for queries and solving. whatprovides
+    /// covers every package (disabled ones too), so it is built once, not per set of repos.
     func index(visible: Set<String>) {
-        if indexedRepos == visible { return }
-        if !fileProvidesAdded {
-            pool_addfileprovides(raw)
-            fileProvidesAdded = true
-        }
+        if indexedRepos == visible && whatprovidesReady && !consideredStale { return }
         if considered.size > 0 { map_free(&considered) }
         map_init(&considered, mox_nsolvables(raw))
         for (name, repo) in repos where visible.contains(name) {
@@ -37,8 +34,9 @@ extension Pool {
             for p in solvables(of: installed) { mox_map_set(&considered, p) }
         }
         mox_set_considered(raw, &considered)
-        pool_createwhatprovides(raw)
+        prepareWhatprovides()
         indexedRepos = visible
+        consideredStale = false
     }
 
     /// Packages of the visible repos that a listed spec names: by name (with optional `.arch`

@@ -74,7 +74,9 @@ extension Pool {
             group.forEach(candidates.push)
             let what = pool_queuetowhatprovides(raw, &candidates.q)
             groupOfJob[jobs.count] = index
-            jobs.push(Id(SOLVER_INSTALL | SOLVER_SOLVABLE_ONE_OF), what)
+            // As libdnf turns a selector into a job: the chosen arch and EVR are kept as selected
+            // (SETARCH also spares `foo.i686` the rule that would pull in `foo.x86_64`).
+            jobs.push(Id(SOLVER_INSTALL | SOLVER_SOLVABLE_ONE_OF | SOLVER_SETARCH | SOLVER_SETEVR), what)
         }
         var lockedBase: [Int: Id] = [:]
         if let installed = installedRepo {
@@ -85,8 +87,12 @@ extension Pool {
         }
         let solver = solver_create(raw)!
         defer { solver_free(solver) }
-        solver_set_flag(solver, Int32(SOLVER_FLAG_ALLOW_UNINSTALL), 0)
-        solver_set_flag(solver, Int32(SOLVER_FLAG_ALLOW_DOWNGRADE), 0)
+        // libdnf's solver set-up (Goal::Impl::initSolver), with the base locked on top.
+        for (flag, value) in [(SOLVER_FLAG_ALLOW_VENDORCHANGE, 1), (SOLVER_FLAG_KEEP_ORPHANS, 1),
+                              (SOLVER_FLAG_BEST_OBEY_POLICY, 1), (SOLVER_FLAG_YUM_OBSOLETES, 1),
+                              (SOLVER_FLAG_ALLOW_UNINSTALL, 0), (SOLVER_FLAG_ALLOW_DOWNGRADE, 0)] {
+            solver_set_flag(solver, Int32(flag), Int32(value))
+        }
         var result = SolveResult()
         let problemCount = solver_solve(solver, &jobs.q)
         if problemCount > 0 {
@@ -121,11 +127,11 @@ extension Pool {
     private func attribute(_ new: Set<Id>, roots: [Int: Id], solver: UnsafeMutablePointer<Solver>) -> [Id: Set<Int>] {
         var reach: [Id: Set<Int>] = [:]
         let deps = IdQueue()
-        for (index, root) in roots {
-            var stack = [root]
-            var seen: Set<Id> = [root]
+        // Credits `index` to `start` and to everything new its requires and recommends reach.
+        func spread(from start: Id, _ index: Int) {
+            var stack = [start]
             while let p = stack.popLast() {
-                reach[p, default: []].insert(index)
+                guard reach[p, default: []].insert(index).inserted else { continue }
                 for key in [SOLVABLE_REQUIRES, SOLVABLE_RECOMMENDS] {
                     queue_empty(&deps.q)
                     // Marker 0: pre-install requirements (Requires(pre)) count as much as plain ones.
@@ -134,26 +140,34 @@ extension Pool {
                         var offset = mox_whatprovides(raw, dep)
                         while case let q = mox_whatprovidesdata(raw, offset), q != 0 {
                             offset += 1
-                            if new.contains(q), seen.insert(q).inserted { stack.append(q) }
+                            if new.contains(q) { stack.append(q) }
                         }
                     }
                 }
             }
         }
-        // Packages brought in another way (supplements of an installed package): credit whoever
-        // the solver names as the reason, when that package is itself attributed.
+        for (index, root) in roots { spread(from: root, index) }
+        // Packages brought in another way: supplements of an installed package (credit whoever the
+        // solver names as the reason) or the better arch of a multilib package (credit the same
+        // as that package), and what they need in turn.
         var changed = true
         while changed {
             changed = false
             for p in new where reach[p] == nil {
+                let name = solvable(p).pointee.name
+                for q in new where q != p && solvable(q).pointee.name == name {
+                    for index in reach[q] ?? [] {
+                        spread(from: p, index)
+                        changed = true
+                    }
+                }
                 let why = IdQueue()
                 solver_describe_weakdep_decision(solver, p, &why.q)
                 // Triples of (reason, package, dependency).
                 var i = 0
                 while i + 2 < why.count {
-                    let source = why[i + 1]
-                    if let from = reach[source], !from.isEmpty {
-                        reach[p, default: []].formUnion(from)
+                    for index in reach[why[i + 1]] ?? [] {
+                        spread(from: p, index)
                         changed = true
                     }
                     i += 3
@@ -228,8 +242,13 @@ extension Pool {
 
     /// What a problem rule says would happen to a base package, if it involves one.
     private func baseChange(_ type: SolverRuleinfo, _ source: Id, _ target: Id) -> BaseChange? {
-        let sourceBase = source > 0 && isInstalled(source)
-        let targetBase = target > 0 && isInstalled(target)
+        // Only these rules name two packages; in others `target` may be a dependency, not a package.
+        let pairRules = [SOLVER_RULE_PKG_SAME_NAME, SOLVER_RULE_PKG_OBSOLETES, SOLVER_RULE_PKG_INSTALLED_OBSOLETES,
+                         SOLVER_RULE_PKG_IMPLICIT_OBSOLETES, SOLVER_RULE_PKG_CONFLICTS]
+        let count = mox_nsolvables(raw)
+        guard pairRules.contains(type), source > 0, source < count, target > 0, target < count else { return nil }
+        let sourceBase = isInstalled(source)
+        let targetBase = isInstalled(target)
         guard sourceBase != targetBase else { return nil }
         let base = sourceBase ? source : target
         let other = sourceBase ? target : source

@@ -8,7 +8,7 @@ extension Pool {
     /// original prolog in front, `</metadata>` behind), parsed in a pool of its own and written to
     /// `caches[i]`. Loading all the parts into one repo gives the packages of the whole file.
     public static func parsePrimaryInParts(_ path: String, arch: String, caches: [String]) throws(SolvError) {
-        let bytes = try inflate(path)
+        let bytes = try decompressedContents(of: path)
         guard let prologEnd = endOfMetadataStartTag(in: bytes) else {
             throw .badMetadata(path: path, reason: "no <metadata> element")
         }
@@ -59,8 +59,8 @@ extension Pool {
         if rc != 0 { throw .badMetadata(path: path, reason: String(cString: pool_errstr(raw))) }
     }
 
-    /// The whole file, decompressed.
-    private static func inflate(_ path: String) throws(SolvError) -> [UInt8] {
+    /// The whole file, decompressed (any compression libsolv's xfopen knows, or none).
+    public static func decompressedContents(of path: String) throws(SolvError) -> [UInt8] {
         guard let fp = solv_xfopen(path, "r") else {
             throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }

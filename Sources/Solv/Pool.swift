@@ -14,21 +14,54 @@ public final class Pool {
     var installedRepo: UnsafeMutablePointer<Repo>?
     /// Solvables hidden by a repo's exclude/includepkgs, whatever the visible repo set.
     var excluded = Set<Int32>()
-    /// The repo names the current whatprovides index was built for (nil: not built yet).
-    var indexedRepos: Set<String>?
+    /// The repo names the considered map was built for (nil: not built yet, or repos changed).
+    var indexedRepos: Set<String>? {
+        // Packages were added or hidden: whatprovides may be stale too.
+        didSet { if indexedRepos == nil { whatprovidesReady = false } }
+    }
+    /// Whether whatprovides is current (it covers every package, visible or not).
+    var whatprovidesReady = false
+    /// Packages were hidden since the considered map was built.
+    var consideredStale = false
     var considered = Map()
     var fileProvidesAdded = false
 
     /// The name libsolv gives the installed base repo.
     public static let baseRepoName = "@System"
 
-    /// A pool resolving for `arch` with rpm semantics (Debian's libsolv defaults to Debian ones).
+    /// A pool resolving for `arch` as Fedora's libsolv and libdnf do, whatever distribution mox
+    /// was built on (Debian's libsolv defaults to Debian semantics and other pool flags).
     public init(arch: String) {
         raw = pool_create()
         pool_setdisttype(raw, Int32(DISTTYPE_RPM))
-        pool_setarch(raw, arch)
+        for (flag, value) in Self.fedoraFlags { pool_set_flag(raw, flag, value) }
+        if let policy = Self.fedoraArchPolicies[arch] {
+            pool_setarchpolicy(raw, policy)
+        } else {
+            pool_setarch(raw, arch)
+        }
         self.arch = arch
     }
+
+    /// Pool flags as a Fedora build of libsolv sets them (`FEDORA` defined) plus libdnf's own.
+    /// Implicit obsoletes respect colors, so `foo.i686` installs beside `foo.x86_64` (multilib)
+    /// instead of replacing it; whatprovides keeps disabled packages, so showing another set of
+    /// repos to the solver only changes the considered map (libdnf's `dnf_sack_init`).
+    static let fedoraFlags: [(Int32, Int32)] = [
+        (POOL_FLAG_IMPLICITOBSOLETEUSESCOLORS, 1),
+        (POOL_FLAG_WHATPROVIDESWITHDISABLED, 1),
+        (POOL_FLAG_PROMOTEEPOCH, 0),
+        (POOL_FLAG_FORBIDSELFCONFLICTS, 0),
+        (POOL_FLAG_OBSOLETEUSESPROVIDES, 0),
+        (POOL_FLAG_IMPLICITOBSOLETEUSESPROVIDES, 0),
+        (POOL_FLAG_OBSOLETEUSESCOLORS, 0),
+        (POOL_FLAG_NOINSTALLEDOBSOLETES, 0),
+        (POOL_FLAG_HAVEDISTEPOCH, 0),
+        (POOL_FLAG_NOOBSOLETESMULTIVERSION, 0),
+    ].map { (Int32($0.0), Int32($0.1)) }
+
+    /// Arch policies where Fedora's libsolv differs from other builds.
+    static let fedoraArchPolicies = ["x86_64": "x86_64:athlon:i686:i586:i486:i386"]
 
     deinit {
         if considered.size > 0 {

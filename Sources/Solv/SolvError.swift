@@ -8,8 +8,8 @@ public enum SolvError: Error, Sendable, Equatable, CustomStringConvertible {
     case cacheWrite(path: String, reason: String)
     /// librpm could not open or read an rpmdb.
     case rpmdb(path: String, reason: String)
-    /// Some packages of a base package list are in none of the repos.
-    case basePackagesNotFound([NEVRA])
+    /// Some packages of a base package list are in none of the repos (or only with another digest).
+    case basePackagesNotFound([BasePackageSpec])
 
     public var description: String {
         switch self {

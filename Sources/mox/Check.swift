@@ -26,6 +26,11 @@ struct Check: ParsableCommand {
             let log: (String) -> Void = inputs.quiet ? { _ in } : { Output.log($0) }
             report = inputs.report(try inputs.session().check(arches: inputs.resolvedArches, log: log))
         } catch let error as CheckError {
+            // Pipelines and dashboards get a document even when nothing could be checked.
+            let failed = CheckFailureReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
+                                            baseSource: (try? inputs.base)?.description ?? "", error: error)
+            if format == .json { Output.print(JSONReport.render(failed)) }
+            try Output.writeJUnit(failed, to: junitPath)
             throw Output.fail(error)
         }
         switch format {

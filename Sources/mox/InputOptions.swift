@@ -4,6 +4,7 @@ import Foundation
 import Manifest
 import Report
 import Resolve
+import SystemPackage
 
 /// Options every command that reads extensions, repos and a base shares.
 struct InputOptions: ParsableArguments {
@@ -28,7 +29,7 @@ struct InputOptions: ParsableArguments {
     var baseRootfs: [String] = []
 
     @Option(name: .customLong("base-packages"), help: ArgumentHelp(
-        "The base as an rpm-ostree lockfile (JSON) or a list of NEVRAs, one per line; ARCH=FILE for one arch; repeatable.",
+        "The base as an rpm-ostree lockfile (JSON or YAML) or a list of NEVRAs, one per line; ARCH=FILE for one arch; repeatable.",
         valueName: "[arch=]file"))
     var basePackages: [String] = []
 
@@ -52,10 +53,22 @@ struct InputOptions: ParsableArguments {
         "Cache for parsed metadata (default: $XDG_CACHE_HOME/mox or ~/.cache/mox).", valueName: "dir"))
     var cacheDirectory: String?
 
+    @Option(name: .customLong("retries"), help: ArgumentHelp(
+        "Further tries of a file (metadata or package) after the first, with backoff; a repo's retries= wins.",
+        valueName: "n"))
+    var retries: Int = 3
+
+    @Option(name: .customLong("timeout"), help: ArgumentHelp(
+        "Seconds to connect, and that a transfer may stall, before it is retried; a repo's timeout= wins.",
+        valueName: "seconds"))
+    var timeout: Int = 30
+
     @Flag(name: .shortAndLong, help: "Print only the report, no progress lines.")
     var quiet = false
 
     func validate() throws {
+        guard retries >= 0, retries <= 20 else { throw ValidationError("--retries must be between 0 and 20") }
+        guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
         if baseRootfs.isEmpty && basePackages.isEmpty && baseImage.isEmpty {
             throw ValidationError("give the base: --base-rootfs DIR, --base-image REF or --base-packages FILE")
         }
@@ -121,8 +134,8 @@ struct InputOptions: ParsableArguments {
     var cachePath: String {
         if let cacheDirectory { return cacheDirectory }
         let env = ProcessInfo.processInfo.environment
-        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/mox" }
-        return (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/mox"
+        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return FilePath(xdg).appending("mox").string }
+        return FilePath(env["HOME"] ?? NSTemporaryDirectory()).appending(".cache/mox").string
     }
 
     /// Reads and validates the extensions file and assembles the session.
@@ -131,15 +144,21 @@ struct InputOptions: ParsableArguments {
         do {
             manifest = try ExtensionsFile.load(path: extensions)
         } catch {
-            throw CheckError.invalidInput("\(error)")
+            throw CheckError.invalidFiles(error.problems.map(InputProblem.init))
         }
-        let dir = reposDirectory ?? (URL(fileURLWithPath: extensions).deletingLastPathComponent().path)
+        let parent = FilePath(extensions).removingLastComponent()
+        let dir = reposDirectory ?? (parent.isEmpty ? "." : parent.string)
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
                                    releasever: releasever, base: try base, cacheDirectory: cachePath)
         // http(s) repos: their metadata is downloaded into the cache.
-        session.download = Fetcher(cache: PackageCache(directory: cachePath)).downloader(into: cachePath + "/metadata")
+        session.downloader = Fetcher(cache: PackageCache(directory: cachePath), options: fetchOptions())
         session.baseImageTLSVerify = tlsVerify
         return session
+    }
+
+    /// Timeouts and retries for metadata and packages alike.
+    func fetchOptions(concurrency: Int = 4) -> FetchOptions {
+        FetchOptions(concurrency: concurrency, connectTimeout: Double(timeout), lowSpeedTime: Double(timeout), retries: retries)
     }
 
     /// The report of a run over these inputs.

@@ -15,9 +15,9 @@ enum Output {
 
     /// Prints the error and returns the exit code it maps to.
     static func fail(_ error: CheckError) -> ExitCode {
-        log("mox: error: \(error)")
+        for problem in error.problems { log("mox: error: \(problem)") }
         switch error {
-        case .invalidInput: return ExitCode(Exit.invalidInput)
+        case .invalidInput, .invalidFiles: return ExitCode(Exit.invalidInput)
         case .environment: return ExitCode(Exit.environment)
         }
     }
@@ -32,6 +32,17 @@ enum Output {
         guard let path else { return }
         do {
             try writeAtomically(JUnitReport.render(report), to: path)
+        } catch {
+            log("mox: error: cannot write JUnit report to \(path): \(error.localizedDescription)")
+            throw ExitCode(Exit.environment)
+        }
+    }
+
+    /// Writes the JUnit rendering of a run that could not check, when a path was given.
+    static func writeJUnit(_ failed: CheckFailureReport, to path: String?) throws {
+        guard let path else { return }
+        do {
+            try writeAtomically(JUnitReport.render(failed), to: path)
         } catch {
             log("mox: error: cannot write JUnit report to \(path): \(error.localizedDescription)")
             throw ExitCode(Exit.environment)

@@ -11,14 +11,17 @@ public final class FileServer: @unchecked Sendable {
 
     /// Serves `root`; every `.rpm` response waits `rpmDelay` seconds first. The server exits by
     /// itself after `lifetime` seconds so a failed test cannot leave it running. With `tls` (a PEM
-    /// file holding the certificate and its key) it speaks https.
-    public init(serving root: URL, rpmDelay: Double = 0, lifetime: Double = 300, tls: URL? = nil) throws {
+    /// file holding the certificate and its key) it speaks https; with `clientCA` as well it
+    /// requires a client certificate issued by that CA. With `basicAuth` ("user:password") it
+    /// answers 401 to requests without those credentials.
+    public init(serving root: URL, rpmDelay: Double = 0, lifetime: Double = 300, tls: URL? = nil,
+                clientCA: URL? = nil, basicAuth: String? = nil) throws {
         requestLog = try Fixtures.temporaryDirectory("http-log").appendingPathComponent("requests")
         try Data().write(to: requestLog)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", Self.script, root.path, String(rpmDelay), requestLog.path, String(lifetime),
-                             tls?.path ?? ""]
+                             tls?.path ?? "", clientCA?.path ?? "", basicAuth.map { Data($0.utf8).base64EncodedString() } ?? ""]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -61,11 +64,18 @@ public final class FileServer: @unchecked Sendable {
         import functools, http.server, os, signal, ssl, sys, threading, time
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
         root, delay, log, lifetime = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+        auth = sys.argv[7]
         lock = threading.Lock()
         class Handler(http.server.SimpleHTTPRequestHandler):
             def do_GET(self):
                 with lock, open(log, 'a') as f:
                     f.write(self.path + '\\n')
+                if auth and self.headers.get('Authorization') != 'Basic ' + auth:
+                    self.send_response(401)
+                    self.send_header('WWW-Authenticate', 'Basic realm="repo"')
+                    self.send_header('Content-Length', '0')
+                    self.end_headers()
+                    return
                 if delay and self.path.endswith('.rpm'):
                     time.sleep(delay)
                 super().do_GET()
@@ -76,6 +86,9 @@ public final class FileServer: @unchecked Sendable {
         if sys.argv[5]:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(sys.argv[5])
+            if sys.argv[6]:
+                context.verify_mode = ssl.CERT_REQUIRED
+                context.load_verify_locations(sys.argv[6])
             server.socket = context.wrap_socket(server.socket, server_side=True)
         threading.Timer(lifetime, lambda: os._exit(0)).start()
         print(server.server_address[1], flush=True)

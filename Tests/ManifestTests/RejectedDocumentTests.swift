@@ -202,14 +202,54 @@ let badDocuments: [BadDocument] = [
           "kernel rt":
             packages: [kernel-rt-core]
         """, line: 2, column: 3, key: "extensions.kernel rt", reason: .invalidName, phrase: "contains ' '"),
-    .init(name: "anchor and alias", yaml: """
+    .init(name: "top-level modules.install", yaml: """
+        modules:
+          install: [nodejs:20/common]
         extensions:
-          usbguard:
-            packages: &pkgs [usbguard]
-          usbguard-copy:
-            packages: *pkgs
-        """, line: 3, column: 15, key: "extensions.usbguard.packages", reason: .unsupported,
-        phrase: "anchor '&pkgs' is not supported"),
+          node:
+            packages: [npm]
+        """, line: 2, column: 3, key: "modules.install", reason: .unsupported,
+        phrase: "has no extension to ship its packages in"),
+    .init(name: "profile in modules.enable", yaml: """
+        extensions:
+          node:
+            packages: [npm]
+            modules:
+              enable: [nodejs:20/common]
+        """, line: 5, column: 16, key: "extensions.node.modules.enable[0]", reason: .invalidModule,
+        phrase: "a profile is only installed by 'install'"),
+    .init(name: "module version in modules.install", yaml: """
+        extensions:
+          node:
+            packages: [npm]
+            modules:
+              install: ["nodejs:20:9020:abc/common"]
+        """, line: 5, column: 17, key: "extensions.node.modules.install[0]", reason: .invalidModule,
+        phrase: "not a version or context"),
+    .init(name: "misspelled modules key", yaml: """
+        extensions:
+          node:
+            packages: [npm]
+            modules:
+              enabel: [nodejs:20]
+        """, line: 5, column: 7, key: "extensions.node.modules.enabel", reason: .unknownKey,
+        phrase: "did you mean 'enable'?"),
+    .init(name: "modules is a list", yaml: """
+        modules: [nodejs:20]
+        extensions:
+          node:
+            packages: [npm]
+        """, line: 1, column: 10, key: "modules", reason: .wrongType, phrase: "must be a mapping"),
+    .init(name: "two streams of one module on one arch", yaml: """
+        modules:
+          enable: [nodejs:18]
+        extensions:
+          node:
+            packages: [npm]
+            modules:
+              enable: [nodejs:20]
+        """, line: 7, column: 16, key: "extensions.node.modules", reason: .conflictingStreams,
+        phrase: "module 'nodejs' stream '20' contradicts stream '18' at line 2"),
     .init(name: "merge key", yaml: """
         extensions:
           usbguard:
@@ -232,14 +272,46 @@ func badDocumentIsRejectedAtItsPosition(_ document: BadDocument) {
     #expect(error?.message.contains(document.phrase) == true, "message: \(error?.message ?? "none")")
 }
 
-@Test func anchorUsedByAnAliasIsReportedOnce() {
+/// rpm-ostree's YAML parser accepts anchors and aliases, so mox reads them too.
+@Test func aliasesAreReadAsTheirAnchoredValues() throws {
     let yaml = """
         extensions:
           usbguard:
-            packages: &pkgs [usbguard]
+            packages: &pkgs [usbguard, usbguard-selinux]
+            architectures: &arches [x86_64]
+          usbguard-copy:
+            packages: *pkgs
+            architectures: *arches
+        """
+    let file = try ExtensionsFile.parse(yaml: yaml, file: "extensions.yaml")
+    #expect(file.extensions.map(\.packages) == [["usbguard", "usbguard-selinux"], ["usbguard", "usbguard-selinux"]])
+    #expect(file.extensions[1].architectures == ["x86_64"])
+}
+
+/// A mistake in an anchored value is reported where it is written, once per use.
+@Test func mistakeInAnAnchoredValueIsReportedAtTheAnchor() {
+    let yaml = """
+        extensions:
+          usbguard:
+            packages: &pkgs [usbguard, 3]
           usbguard-copy:
             packages: *pkgs
         """
     let problems = ExtensionsFile.problems(yaml: yaml, file: "extensions.yaml")
-    #expect(problems.map(\.reason) == [.unsupported])
+    #expect(problems.map(\.line) == [3, 3])
+    #expect(problems.map(\.key) == ["extensions.usbguard.packages[1]", "extensions.usbguard-copy.packages[1]"])
+}
+
+/// A "billion laughs" document: nine levels of ten aliases each expand to 10^9 strings. It must
+/// fail at once, naming the cause, instead of walking every expansion.
+@Test func aliasBombFailsFastWithAClearError() {
+    var yaml = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    for level in 1...9 {
+        let previous = "*a\(level - 1)"
+        yaml += "a\(level): &a\(level) [" + Array(repeating: previous, count: 10).joined(separator: ", ") + "]\n"
+    }
+    yaml += "extensions:\n  bomb:\n    packages: *a9\n"
+    let problems = ExtensionsFile.problems(yaml: yaml, file: "extensions.yaml")
+    #expect(problems.map(\.reason) == [.tooLarge])
+    #expect(problems.first?.message.contains("alias") == true)
 }

@@ -92,7 +92,7 @@ func extensionsApplyOnlyToTheirArchitectures(arch: String, expected: [String]) t
 
 @Test func loadOfMissingFileFailsWithoutPosition() {
     let path = "/nonexistent/mox/extensions.yaml"
-    let error = #expect(throws: ManifestError.self) { try ExtensionsFile.load(path: path) }
+    let error = #expect(throws: ManifestProblems.self) { try ExtensionsFile.load(path: path) }?.problems.first
     #expect(error?.reason == .unreadable)
     #expect(error?.file == path)
     #expect(error?.line == 0)
@@ -101,7 +101,7 @@ func extensionsApplyOnlyToTheirArchitectures(arch: String, expected: [String]) t
 
 @Test func loadOfDirectoryFailsWithoutPosition() {
     let path = FileManager.default.temporaryDirectory.path
-    let error = #expect(throws: ManifestError.self) { try ExtensionsFile.load(path: path) }
+    let error = #expect(throws: ManifestProblems.self) { try ExtensionsFile.load(path: path) }?.problems.first
     #expect(error?.reason == .unreadable)
     #expect(error?.message.contains("is a directory") == true)
 }
@@ -129,4 +129,33 @@ func extensionsApplyOnlyToTheirArchitectures(arch: String, expected: [String]) t
     let problems = ExtensionsFile.problems(yaml: yaml, file: "extensions.yaml")
     #expect(problems.map(\.reason) == [.unknownKey, .unknownArchitecture, .unknownKind])
     #expect(problems.map(\.line) == [3, 5, 7])
+}
+
+/// rpm-ostree's `modules:` at the top level and per extension.
+@Test func modulesAreReadAtTheTopLevelAndPerExtension() throws {
+    let yaml = """
+        repos: [appstream]
+        modules:
+          enable: [kata:stable, redis]
+        extensions:
+          node:
+            architectures: [x86_64]
+            packages: [npm]
+            modules:
+              enable: [nodejs:20]
+              install: [nodejs:20/common, php]
+          other-arch-stream:
+            architectures: [aarch64]
+            packages: [npm]
+            modules:
+              enable: [nodejs:22]
+        """
+    let file = try ExtensionsFile.parse(yaml: yaml, file: "extensions.yaml")
+    #expect(file.modules.enable.map(\.description) == ["kata:stable", "redis"])
+    #expect(file.modules.enable[1].stream == nil)
+    let node = try #require(file.extensions.first)
+    #expect(node.modules.enable.map(\.description) == ["nodejs:20"])
+    #expect(node.modules.install.map(\.description) == ["nodejs:20/common", "php"])
+    #expect(node.modules.install[0].profile == "common")
+    #expect(node.modules.install[1].stream == nil && node.modules.install[1].profile == nil)
 }

@@ -162,6 +162,16 @@ struct BaseInputTests {
         try expectSawWorldBase(try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-packages", lock.path]))
     }
 
+    /// rpm-ostree reads YAML lockfiles and `evr` entries without an arch; so does mox.
+    @Test func yamlLockfileWithEVREntriesIsTheBase() throws {
+        let run = try CheckRun("yaml-lockfile", yaml: Self.yaml)
+        let lock = run.directory.appendingPathComponent("manifest-lock.yaml")
+        let entries = W.base.map { "  \($0.name):\n    evr: \"\($0.evr)\"\n" }.joined()
+        try ("metadata:\n  generated: 2025-01-01T00:00:00Z\npackages:\n" + entries)
+            .write(to: lock, atomically: true, encoding: .utf8)
+        try expectSawWorldBase(try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-packages", lock.path]))
+    }
+
     @Test func baseNEVRAInNoRepoIsInvalidInputNamingIt() throws {
         let run = try CheckRun("missing-nevra", yaml: Self.yaml)
         let list = run.directory.appendingPathComponent("base.txt")

@@ -106,6 +106,8 @@ struct ComposeImageTests {
         #expect(FileManager.default.fileExists(atPath: tree.appendingPathComponent("repodata/repomd.xml").path))
         let index = rootfs.appendingPathComponent("usr/share/rpm-ostree/extensions.json")
         #expect(try Data(contentsOf: index) == Data(contentsOf: run.tree.appendingPathComponent("extensions.json")))
+        #expect(try Data(contentsOf: tree.appendingPathComponent("mox-index.json"))
+            == Data(contentsOf: run.tree.appendingPathComponent("mox-index.json")))
         let shipped = try run.shippedRPMs()
         #expect(shipped.count == 7, "appA, appB, libshared, libdeep, solo, archtool, archlib: \(shipped)")
         for path in shipped {
@@ -289,10 +291,10 @@ struct ComposeImageTests {
         #expect(!primary.contains("<arch>\(other)</arch>"))
         #expect(primary.components(separatedBy: "<package ").count - 1 == rpms.count)
 
-        // Its index speaks of this arch only.
-        let index = try jsonObject(at: rootfs.appendingPathComponent("usr/share/rpm-ostree/extensions.json"))
+        // Its index speaks of this arch only, and so does its flat map.
+        let index = try jsonObject(at: tree.appendingPathComponent("mox-index.json"))
         #expect((index["arches"] as? [String: Any])?.keys.sorted() == [arch])
-        let packages = index["packages"] as? [String: String] ?? [:]
+        let packages = try jsonObject(at: rootfs.appendingPathComponent("usr/share/rpm-ostree/extensions.json")) as? [String: String] ?? [:]
         #expect(packages[W.archToolX86.name]?.hasSuffix(".\(arch)") == true, "\(packages)")
     }
 
@@ -354,7 +356,7 @@ struct ComposeImageTests {
         let index = rootfs.appendingPathComponent("usr/share/rpm-ostree/extensions.json")
         #expect(try Data(contentsOf: index) == Data(contentsOf: run.tree.appendingPathComponent("extensions.json")))
         let rpms = FileManager.default.enumerator(atPath: rootfs.path)?.allObjects as? [String] ?? []
-        #expect(rpms.filter { $0.hasSuffix(".rpm") }.map { ($0 as NSString).lastPathComponent } == [W.solo.fileName])
+        #expect(rpms.filter { $0.hasSuffix(".rpm") }.map { URL(fileURLWithPath: $0).lastPathComponent } == [W.solo.fileName])
     }
 
     @Test func directoryThatIsNotALayoutIsNotReplaced() throws {

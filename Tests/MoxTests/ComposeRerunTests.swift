@@ -26,7 +26,7 @@ struct ComposeRerunTests {
         #expect(first.status == 0, "\(first.stderr)")
         let published = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
         let index = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: run.output.appendingPathComponent("extensions.json"))) as? [String: Any])
+            with: Data(contentsOf: run.output.appendingPathComponent("mox-index.json"))) as? [String: Any])
         #expect(published["status"] as? String == "published")
         #expect(published["stateDigest"] as? String == index["stateDigest"] as? String)
         #expect(published["packages"] as? Int == W.expectedTree.count)
@@ -57,7 +57,7 @@ struct ComposeRerunTests {
         let json = try Fixtures.run([mox, "diff", "--format", "json", old.path, run.output.path], allowFailure: true)
         let changes = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["changes"] as? [[String: Any]])
         #expect(changes.contains { $0["extension"] as? String == "solo" && $0["kind"] as? String == "extension-added" })
-        let same = try Fixtures.run([mox, "diff", run.output.path, run.output.appendingPathComponent("extensions.json").path],
+        let same = try Fixtures.run([mox, "diff", run.output.path, run.output.appendingPathComponent("mox-index.json").path],
                                     allowFailure: true)
         #expect(same.status == 0 && same.stdout == "no differences\n", "\(same.stdout)")
         let missing = try Fixtures.run([mox, "diff", old.path, run.directory.appendingPathComponent("nothing").path],
@@ -103,8 +103,9 @@ struct ComposeRerunTests {
         let expected = [W.toolbox, W.archtoolX86, W.archtoolARM].map { "extensions/tools/\($0.fileName)" }
             + [W.libshared, W.libdeep, W.libtool, W.archlibX86, W.archlibARM].map { "dependencies/\($0.fileName)" }
         #expect(rpms == expected.sorted())
-        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: both.appendingPathComponent("extensions.json"))) as? [String: Any]
-        #expect(index?["packages"] == nil, "the flat map is for single-arch trees")
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: both.appendingPathComponent("mox-index.json"))) as? [String: Any]
+        #expect(!FileManager.default.fileExists(atPath: both.appendingPathComponent("extensions.json").path),
+                "the flat map is for single-arch trees (each per-arch image carries its own)")
         #expect(Set((index?["arches"] as? [String: Any])?.keys.map { $0 } ?? []) == ["x86_64", "aarch64"])
     }
 

@@ -125,6 +125,73 @@ struct OutputTests {
         #expect(result.stderr.contains(run.manifest.path + ":4:"), "points at the line: \(result.stderr)")
     }
 
+    /// Every mistake of the file at once, each at its line, not only the first.
+    @Test func everyMistakeOfTheExtensionsFileIsReported() throws {
+        let run = try CheckRun("typos", yaml: """
+            repos: [os]
+            extensions:
+              apps:
+                pakages: [\(W.solo.name)]
+              other:
+                packages: [\(W.solo.name)]
+                architectures: [amd64]
+            """)
+        let result = try run.moxOnWorld()
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(run.manifest.path + ":4:"), "\(result.stderr)")
+        #expect(result.stderr.contains(run.manifest.path + ":7:"), "\(result.stderr)")
+    }
+
+    /// CI reads JSON and JUnit: invalid input still gives both, with every error and its place.
+    @Test func invalidInputStillWritesJSONAndJUnit() throws {
+        let run = try CheckRun("invalid-json", yaml: """
+            repos: [os]
+            extensions:
+              apps:
+                pakages: [\(W.solo.name)]
+                kind: 3
+            """)
+        let junit = run.directory.appendingPathComponent("report.xml")
+        let result = try run.moxOnWorld(["-q", "--format", "json", "--junit", junit.path])
+        #expect(result.status == 2)
+        let json = try JSONDocument(result.stdout)
+        #expect(json.root["status"] as? String == "invalid-input")
+        #expect(json.arches.isEmpty)
+        let errors = try #require(json.root["errors"] as? [[String: Any]])
+        #expect(errors.count == 2, "\(errors)")
+        #expect(errors.first?["file"] as? String == run.manifest.path)
+        #expect(errors.first?["line"] as? Int == 4)
+        #expect((errors.first?["message"] as? String)?.contains("did you mean 'packages'") == true)
+        let cases = try JUnitReader.read(junit)
+        #expect(cases.count == 1)
+        #expect(cases.first?.outcome == "error")
+        #expect(cases.first?.name == run.manifest.path)
+        #expect(cases.first?.message?.contains("2 problems") == true)
+    }
+
+    /// The same for a base package list: every bad line, as JSON too.
+    @Test func everyBadLineOfTheBaseListIsReported() throws {
+        let run = try CheckRun("bad-base", yaml: "repos: [os]\nextensions:\n  a:\n    packages: [\(W.solo.name)]\n")
+        let list = run.directory.appendingPathComponent("base.txt")
+        try "bash\n\(W.glibc.nevra)\nnot a nevra\n".write(to: list, atomically: true, encoding: .utf8)
+        let result = try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-packages", list.path])
+        #expect(result.status == 2)
+        let errors = try #require(try JSONDocument(result.stdout).root["errors"] as? [[String: Any]])
+        #expect(errors.compactMap { $0["line"] as? Int } == [1, 3])
+    }
+
+    /// A "billion laughs" file is refused at once, naming the cause (not a minute of walking).
+    @Test func aliasBombIsInvalidInput() throws {
+        var yaml = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...9 {
+            yaml += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let run = try CheckRun("alias-bomb", yaml: yaml + "extensions:\n  bomb:\n    packages: *a9\n")
+        let result = try run.moxOnWorld(["-q"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("alias"), "\(result.stderr)")
+    }
+
     @Test(arguments: [
         [String](),                                                    // no base at all
         ["--base-rootfs", "/", "--base-packages", "/dev/null"],        // two bases

@@ -87,11 +87,10 @@ struct RegistryBaseTests {
         }
         let first = try compose("docker://\(host)/base:multi")
         #expect(first.status == 0, "\(first.stderr)")
-        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: tree.appendingPathComponent("extensions.json"))) as? [String: Any]
-        let bases = (index?["inputs"] as? [String: Any])?["base"] as? [[String: Any]] ?? []
-        #expect(bases.first?["kind"] as? String == "image")
-        #expect(bases.first?["digest"] as? String == pushed.amd64)
-        #expect(bases.first?["name"] as? String == "\(host)/base:multi")
+        let index = try Self.index(tree)
+        let base = (index["arches"] as? [String: Any])?["x86_64"].flatMap { ($0 as? [String: Any])?["baseImage"] } as? [String: Any]
+        #expect(base?["digest"] as? String == pushed.amd64)
+        #expect(base?["name"] as? String == "\(host)/base:multi")
 
         let raw = try Fixtures.run(["skopeo", "inspect", "--raw", "oci:\(layout.path):latest"]).stdout
         let annotations = (try JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any])?["annotations"] as? [String: String]
@@ -104,8 +103,12 @@ struct RegistryBaseTests {
         let other = try compose("docker://\(host)/base:other")
         #expect(other.status == 0, "\(other.stderr)")
         #expect(!other.stdout.contains("no change"), "\(other.stdout)")
-        let reread = try JSONSerialization.jsonObject(with: Data(contentsOf: tree.appendingPathComponent("extensions.json"))) as? [String: Any]
-        #expect((reread?["stateDigest"] as? String) != (index?["stateDigest"] as? String))
+        #expect((try Self.index(tree)["stateDigest"] as? String) != (index["stateDigest"] as? String))
+    }
+
+    /// The tree's index (mox-index.json), read as JSON.
+    static func index(_ tree: URL) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: tree.appendingPathComponent("mox-index.json"))) as? [String: Any] ?? [:]
     }
 
     /// A local layout is not shipped: no base.name, but the digest.
@@ -118,9 +121,8 @@ struct RegistryBaseTests {
                                        "--base-image", "oci:\(pushed.layout.path):multi", "--output", tree.path],
                                       allowFailure: true)
         #expect(result.status == 0, "\(result.stderr)")
-        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: tree.appendingPathComponent("extensions.json"))) as? [String: Any]
-        let base = ((index?["inputs"] as? [String: Any])?["base"] as? [[String: Any]])?.first
+        let base = (try Self.index(tree)["arches"] as? [String: Any])?["x86_64"].flatMap { ($0 as? [String: Any])?["baseImage"] } as? [String: Any]
         #expect(base?["digest"] as? String == pushed.amd64)
-        #expect(base?["name"] == nil)
+        #expect(base != nil && base?["name"] == nil)
     }
 }

@@ -56,8 +56,7 @@ func booleansAcceptDnfSpellings(value: String, expected: Bool) throws {
     ("[x]\nbaseurl=\n", .emptyValue(file: "t.repo", line: 2, key: "baseurl")),
     ("[x]\nbaseurl=http://h/$foo/os\n", .unknownVariable(file: "t.repo", line: 2, key: "baseurl", name: "foo")),
     ("[x]\nbaseurl=/a\n[x]\nbaseurl=/b\n", .duplicateRepo(id: "x", first: "t.repo:1", second: "t.repo:3")),
-    ("[x]\nname=no url\n", .noBaseURL(id: "x", origin: "t.repo:1", mirrors: false)),
-    ("[x]\nmetalink=https://m/\n", .noBaseURL(id: "x", origin: "t.repo:1", mirrors: true)),
+    ("[x]\nname=no url\n", .noBaseURL(id: "x", origin: "t.repo:1")),
 ])
 func malformedFilesFailWithLocation(text: String, expected: RepoConfigError) {
     #expect(throws: expected) { try parse(text) }
@@ -121,12 +120,23 @@ func variablesExpandLikeDnf(text: String, expected: String) throws {
     }
 }
 
-@Test func overrideGivesMetalinkRepoABaseURLBeforeTheCheck() throws {
+@Test func overrideReplacesTheMetalinkAndMirrorlistToo() throws {
     let dir = try TemporaryDirectory()
-    try dir.write("fedora.repo", "[fedora]\nmetalink=https://m/\n")
-    #expect(throws: RepoConfigError.self) { try RepoConfig.loadDirectory(dir.path, variables: vars) }
-    let loaded = try RepoConfig.loadDirectory(dir.path, variables: vars, overrides: ["fedora=/mirror/fedora"])
-    #expect(loaded.repos.first?.baseURLs == ["/mirror/fedora"])
+    try dir.write("fedora.repo", "[fedora]\nmetalink=https://m/\n[updates]\nmirrorlist=https://l/\nbaseurl=/b\n")
+    let plain = try RepoConfig.loadDirectory(dir.path, variables: vars)
+    #expect(plain.repos.map(\.metalink) == ["https://m/", nil])
+    let loaded = try RepoConfig.loadDirectory(dir.path, variables: vars,
+                                              overrides: ["fedora=/mirror/fedora", "updates=/mirror/updates"])
+    #expect(loaded.repos.map(\.baseURLs) == [["/mirror/fedora"], ["/mirror/updates"]])
+    #expect(loaded.repos.allSatisfy { $0.metalink == nil && $0.mirrorList == nil })
+}
+
+/// `--repo ID=URL` expands `$basearch`, `$arch` and `$releasever` as a .repo file would.
+@Test func overrideSubstitutesVariables() throws {
+    var repos: [RepoDefinition] = []
+    try RepoConfig.applyOverride("os=https://m/$releasever/${basearch}/os-$arch", to: &repos, variables: vars)
+    #expect(repos.first?.baseURLs == ["https://m/9/x86_64/os-x86_64"])
+    #expect(throws: RepoConfigError.self) { try RepoConfig.applyOverride("x=https://m/$nope/", to: &repos, variables: vars) }
 }
 
 @Test func overrideReplacesAndEnablesOrAdds() throws {

@@ -64,6 +64,19 @@ struct OSExtensionTests {
         #expect(failure.message.contains(basePackage.nevra), "\(failure.message)")
     }
 
+    /// The report leads with the rule that fails (the conflict, the unmet requirement), then the
+    /// base packages that would change.
+    @Test(arguments: [
+        (W.clasher, "package \(W.clasher.nevra) conflicts with \(W.basesvc.name)"),
+        (W.needsNewFoo, "package \(W.needsNewFoo.nevra) requires libfoo >= 2.0"),
+    ])
+    func baseChangeFailureLeadsWithTheRuleThatFails(listed: FixturePackage, cause: String) throws {
+        let got = try checkOne(Extension(name: "changer", packages: [listed.name]))
+        let message = try #require(got.failures.first?.message)
+        #expect(message.hasPrefix(cause), "\(message)")
+        #expect(message.contains("would be"), "the base changes follow the cause: \(message)")
+    }
+
     /// JSON consumers tell base changes from other problems by the failure kind.
     @Test(arguments: [W.needsNewFoo, W.newbar, W.clasher, W.needsGone])
     func baseChangeFailureHasBaseChangeKind(listed: FixturePackage) throws {
