@@ -19,6 +19,7 @@ public struct BaseImageIdentity: Sendable, Hashable, Codable {
 public struct BaseImageRoot: Sendable {
     /// Read it as a `--base-rootfs`.
     public let root: FilePath
+    /// The reference and the manifest it resolved to.
     public let identity: BaseImageIdentity
     /// Whether it came from the cache (no layer was read).
     public let fromCache: Bool
@@ -60,8 +61,10 @@ public enum BaseImageError: Error, Sendable, CustomStringConvertible {
 public struct BaseImageCache: Sendable {
     /// `<cachedir>/base-images`.
     public let directory: FilePath
+    /// How skopeo reaches registries.
     public let options: RegistryOptions
 
+    /// The cache under `cacheDirectory` (mox's `--cachedir`).
     public init(cacheDirectory: FilePath, options: RegistryOptions) {
         directory = cacheDirectory.appending("base-images")
         self.options = options

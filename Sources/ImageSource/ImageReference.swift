@@ -105,6 +105,7 @@ public struct RegistryOptions: Sendable, Hashable {
     /// false: accept any certificate and plain HTTP (`--tls-verify=false`), for a local registry.
     public var tlsVerify: Bool
 
+    /// Options as skopeo's defaults, or with TLS verification off.
     public init(tlsVerify: Bool = true) {
         self.tlsVerify = tlsVerify
     }

@@ -73,10 +73,19 @@ public final class ImageSource {
             }
             manifestBytes = bytes
         }
-        try BlobStore.check(manifestBytes, is: descriptor.digest, reference: reference.description)
         guard case .manifest(let manifest) = try TopDocument.decode(manifestBytes, reference: reference.description) else {
             throw .invalidDocument(reference: reference.description, what: "manifest",
                                    reason: "the entry for \(platform) is an index, not a manifest")
+        }
+        if reference.transport == .containersStorage {
+            // The store keeps layers uncompressed and writes a new manifest when an image leaves it:
+            // the image is the one inspected when its config (the image ID) is.
+            if case .manifest(let original) = try topDocument().document, original.config.digest != manifest.config.digest {
+                throw .digestMismatch(reference: reference.description, digest: original.config.digest,
+                                      found: manifest.config.digest)
+            }
+        } else {
+            try BlobStore.check(manifestBytes, is: descriptor.digest, reference: reference.description)
         }
         let configBytes = try store.read(manifest.config.digest)
         let config: ImageConfig

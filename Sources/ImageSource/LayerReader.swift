@@ -21,6 +21,7 @@ public struct LayerEntry: Sendable, Hashable {
 
     /// The path inside the image, relative to its root.
     public let path: FilePath
+    /// File, directory, link, or something else.
     public let kind: Kind
     /// Bytes of content (regular files only).
     public let size: Int64

@@ -3,27 +3,40 @@ import Foundation
 
 /// Media types of manifests and indexes, OCI and Docker.
 public enum ImageMediaType {
+    /// An OCI image manifest.
     public static let ociManifest = "application/vnd.oci.image.manifest.v1+json"
+    /// An OCI image index.
     public static let ociIndex = "application/vnd.oci.image.index.v1+json"
+    /// A Docker schema 2 manifest.
     public static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
+    /// A Docker manifest list (an index).
     public static let dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
 }
 
 /// A reference to a blob: its media type, digest and size, and for index entries the platform.
 public struct Descriptor: Codable, Sendable, Hashable {
+    /// What the blob is.
     public var mediaType: String
+    /// `sha256:<hex>` of the blob's bytes.
     public var digest: String
+    /// The blob's size in bytes.
     public var size: Int64
+    /// For index entries: where the manifest runs.
     public var platform: Platform?
+    /// Free-form annotations.
     public var annotations: [String: String]?
 }
 
 /// Where an image runs, in OCI (GOARCH) names: `linux`, `amd64`, `arm64` (variant `v8`).
 public struct Platform: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// GOARCH name: `amd64`, `arm64`, `ppc64le`, `s390x`.
     public var architecture: String
+    /// `linux`.
     public var os: String
+    /// CPU variant (`v8` for arm64), when given.
     public var variant: String?
 
+    /// A platform by its OCI names.
     public init(architecture: String, os: String = "linux", variant: String? = nil) {
         self.architecture = architecture
         self.os = os
@@ -53,44 +66,68 @@ public struct Platform: Codable, Sendable, Hashable, CustomStringConvertible {
 
 /// An image manifest: the config and the layers, bottom first.
 public struct ImageManifest: Codable, Sendable, Hashable {
+    /// Always 2.
     public var schemaVersion: Int
+    /// The document's media type (optional in OCI documents).
     public var mediaType: String?
+    /// The config blob.
     public var config: Descriptor
+    /// The layer blobs, bottom first.
     public var layers: [Descriptor]
+    /// Free-form annotations.
     public var annotations: [String: String]?
 }
 
 /// An image index (or Docker manifest list): one manifest per platform.
 public struct ImageIndex: Codable, Sendable, Hashable {
+    /// Always 2.
     public var schemaVersion: Int
+    /// The document's media type (optional in OCI documents).
     public var mediaType: String?
+    /// One manifest per platform.
     public var manifests: [Descriptor]
+    /// Free-form annotations.
     public var annotations: [String: String]?
 }
 
 /// The image config, as far as mox and its checks read it.
 public struct ImageConfig: Codable, Sendable, Hashable {
+    /// GOARCH name: `amd64`, `arm64`, `ppc64le`, `s390x`.
     public var architecture: String
+    /// `linux`.
     public var os: String
+    /// CPU variant (`v8` for arm64), when given.
     public var variant: String?
+    /// RFC 3339 creation time.
     public var created: String?
+    /// Run-time settings, labels among them.
     public var config: Settings?
+    /// The layers' diff_ids.
     public var rootfs: RootFS?
+    /// How the image was built, step by step.
     public var history: [History]?
 
     /// The run-time settings: labels, command, environment.
     public struct Settings: Codable, Sendable, Hashable {
+        /// Image labels.
         public var Labels: [String: String]?
+        /// The default command.
         public var Cmd: [String]?
+        /// The entrypoint.
         public var Entrypoint: [String]?
+        /// `NAME=VALUE` environment entries.
         public var Env: [String]?
+        /// The working directory.
         public var WorkingDir: String?
+        /// The user to run as.
         public var User: String?
     }
 
     /// The layers' uncompressed digests, bottom first.
     public struct RootFS: Codable, Sendable, Hashable {
+        /// Always `layers`.
         public var type: String
+        /// sha256 of each uncompressed layer, bottom first.
         public var diffIDs: [String]
 
         enum CodingKeys: String, CodingKey {
@@ -101,9 +138,13 @@ public struct ImageConfig: Codable, Sendable, Hashable {
 
     /// One step of how the image was built.
     public struct History: Codable, Sendable, Hashable {
+        /// RFC 3339 creation time.
         public var created: String?
+        /// The command that made the step.
         public var createdBy: String?
+        /// A note on the step.
         public var comment: String?
+        /// True when the step made no layer.
         public var emptyLayer: Bool?
 
         enum CodingKeys: String, CodingKey {

@@ -209,7 +209,7 @@ struct BaseImageTests {
         #expect(missing.stderr.contains("s390x") && missing.stderr.contains("linux/amd64"), "\(missing.stderr)")
     }
 
-    @Test func archivesAreRead() throws {
+    @Test func archivesAndContainersStorageAreRead() throws {
         let roots = try BaseRoots.get()
         let scene = try Scene("archives")
         let reference = try scene.image([(roots.small, .gzip), (roots.world, .none)])
@@ -218,6 +218,10 @@ struct BaseImageTests {
             try Fixtures.run(["skopeo", "copy", "--quiet", reference, "\(transport):\(archive.path)"])
             try expectWorldBase(try scene.check("\(transport):\(archive.path)"))
         }
+        // podman's storage, in a store of the test's own (vfs: no mounts needed).
+        let store = "containers-storage:[vfs@\(scene.dir.path)/storage+\(scene.dir.path)/run]localhost/base:test"
+        try Fixtures.run(["skopeo", "copy", "--quiet", reference, store])
+        try expectWorldBase(try scene.check(store))
     }
 
     @Test func secondRunReadsNoLayer() throws {
