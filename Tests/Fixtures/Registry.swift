@@ -9,7 +9,8 @@ public final class Registry: @unchecked Sendable {
     private let process: Process
     private let directory: URL
 
-    public init(lifetime: Int = 600) throws {
+    /// With `tls`, the registry speaks https with that certificate.
+    public init(lifetime: Int = 600, tls: TestCertificateAuthority.Issued? = nil) throws {
         directory = try Fixtures.temporaryDirectory("registry")
         let port = try Fixtures.run(["python3", "-c",
             "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1]); s.close()"])
@@ -25,7 +26,8 @@ public final class Registry: @unchecked Sendable {
                 rootdirectory: \(directory.appendingPathComponent("storage").path)
             http:
               addr: \(host)
-            """.write(to: config, atomically: true, encoding: .utf8)
+            """.appending(tls.map { "\n  tls:\n    certificate: \($0.certificate.path)\n    key: \($0.key.path)\n" } ?? "\n")
+            .write(to: config, atomically: true, encoding: .utf8)
         // timeout(1) leads its own process group and kills it after `lifetime` seconds whatever happens to
         // the test; stop() kills the group. A direct child: Foundation watches it without a stray holder.
         let log = directory.appendingPathComponent("log")
@@ -40,7 +42,9 @@ public final class Registry: @unchecked Sendable {
         stopAtExit(process)
         // Ready when /v2/ answers; at most 15 s.
         for _ in 0..<150 {
-            if (try? Fixtures.run(["curl", "-fsS", "-o", "/dev/null", "http://\(host)/v2/"]))?.status == 0 { return }
+            if (try? Fixtures.run(["curl", "-kfsS", "-o", "/dev/null", "\(tls == nil ? "http" : "https")://\(host)/v2/"]))?.status == 0 {
+                return
+            }
             Thread.sleep(forTimeInterval: 0.1)
         }
         stop()

@@ -106,6 +106,32 @@ struct RegistryBaseTests {
         #expect((try Self.index(tree)["stateDigest"] as? String) != (index["stateDigest"] as? String))
     }
 
+    /// A registry with a certificate of a private CA: trusted through SSL_CERT_FILE, as skopeo
+    /// (and Go) read it, and refused without it.
+    @Test func privateCAThroughSSLCertFile() throws {
+        let pushed = try Self.pushed.get()
+        let dir = try Fixtures.temporaryDirectory("registry-tls")
+        removeAtExit(dir)
+        let ca = try TestCertificateAuthority(in: dir)
+        let registry = try Registry(tls: try ca.issue("registry", commonName: "127.0.0.1", subjectAltName: "IP:127.0.0.1"))
+        defer { registry.stop() }
+        try registry.push("oci:\(pushed.layout.path):multi", as: "base:tls")
+        let run = try CheckRun("registry-tls", yaml: Self.yaml)
+        func check(_ environment: [String: String], cache: String) throws -> CommandResult {
+            try Fixtures.run([try Mox.binary.path, "check", run.manifest.path, "-q", "--format", "json", "--arch", "x86_64",
+                              "--repos-dir", try CheckWorld.get().reposDirectory.path,
+                              "--cachedir", run.directory.appendingPathComponent(cache).path,
+                              "--base-image", "docker://\(registry.host)/base:tls"],
+                             environment: environment, allowFailure: true)
+        }
+        let trusted = try check(["SSL_CERT_FILE": ca.certificate.path], cache: "c1")
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+        #expect(try JSONDocument(trusted.stdout).basePackages() == W.base.count + 1)
+        let untrusted = try check([:], cache: "c2")
+        #expect(untrusted.status == 3, "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("certs.d") && untrusted.stderr.contains("SSL_CERT_FILE"), "\(untrusted.stderr)")
+    }
+
     /// The tree's index (mox-index.json), read as JSON.
     static func index(_ tree: URL) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(contentsOf: tree.appendingPathComponent("mox-index.json"))) as? [String: Any] ?? [:]
