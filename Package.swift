@@ -40,36 +40,44 @@ let package = Package(
         .systemLibrary(
             name: "CModulemd", pkgConfig: "modulemd-2.0",
             providers: [.apt(["libmodulemd-dev"]), .yum(["libmodulemd-devel"])]),
-        // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink).
+        // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink), xattrs.
         .systemLibrary(name: "CLinux"),
         // librpm in Swift: one-time configuration, where images keep their rpmdb, package digest and
         // signature checks, streaming digests.
-        .target(name: "RPM", dependencies: ["CRPM"]),
+        .target(name: "RPM", dependencies: ["CRPM", "RootedPath", system]),
+        // Paths inside an image's root: symlinks followed as if the root were `/`, never out of it.
+        .target(name: "RootedPath", dependencies: [system]),
+        // Reading OCI images: references and transports (through skopeo), index/manifest/config,
+        // per-arch selection, layers streamed once with whiteouts, selected files extracted.
+        .target(name: "ImageSource", dependencies: ["CArchive", "RPM", "RootedPath", system]),
+        // The base OS from its node image: the rpmdb read out of the layers, cached by manifest digest.
+        .target(name: "BaseImage", dependencies: ["ImageSource", "RPM", system]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
-        .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM"]),
+        .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", system]),
         // Module streams as libdnf applies them: modules.yaml (libmodulemd), active streams, what they hide.
         .target(name: "Modules", dependencies: ["CModulemd", "Solv", system]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
         // .repo files (every dnf repo key), repomd.xml, metalinks and mirrorlists, mirror choice, repomd
         // signatures, metadata checksums, base package lists, loading repos into a pool.
-        .target(name: "Repos", dependencies: ["Solv", "RPM", "Yams"]),
+        .target(name: "Repos", dependencies: ["Solv", "RPM", "Yams", system]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", system]),
-        // Getting packages: copy or link local files, download remote ones, verify sizes, checksums,
-        // rpm digests and signatures; the content-addressed package cache.
-        // Also the HTTP(S) client behind repo metadata downloads (per-repo TLS, credentials, proxy, limits).
-        .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", "Repos"]),
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "BaseImage", system]),
+        // Getting packages: clone or copy local files, download remote ones (the HTTP(S) client also
+        // serves repo metadata: per-repo TLS, credentials, proxy, limits), verify each once on its way
+        // into the content-addressed package cache (checksum, header NEVRA, rpm digests and signatures)
+        // and keep the verdict with the file.
+        .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", "Repos", system]),
         // Publishing a directory in one step: built beside its destination under a lock, swapped in,
         // leftovers of killed runs removed. The composed tree and the image layout both use it.
-        .target(name: "Publish", dependencies: ["CLinux"]),
+        .target(name: "Publish", dependencies: ["CLinux", system]),
         // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
         // and the image of a tree.
-        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest"]),
+        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
-        .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM"]),
+        .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM", system]),
         // Text, JSON and JUnit renderings of a check report.
         .target(name: "Report", dependencies: ["Resolve"]),
         // The command line: argument parsing, output, exit codes.
@@ -77,7 +85,7 @@ let package = Package(
             name: "mox",
             dependencies: [
                 "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), system,
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
         .testTarget(name: "ReposTests", dependencies: ["Repos", "RPM", "Fixtures"]),
@@ -86,6 +94,7 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),
         .testTarget(name: "ComposeTests", dependencies: ["Compose", "Createrepo", "Fixtures"]),
         .testTarget(name: "ImageTests", dependencies: ["Image", "Fixtures"]),
+        .testTarget(name: "ImageSourceTests", dependencies: ["ImageSource", "RootedPath", "Fixtures"]),
         // Test support: builds real RPMs (rpmbuild), repos (createrepo_c) and rpmdbs (rpm --justdb).
         .target(name: "Fixtures", path: "Tests/Fixtures"),
     ],

@@ -7,6 +7,7 @@ import Repos
 import Resolve
 import RPM
 import Solv
+import SystemPackage
 
 /// Why a compose stopped; the CLI maps these to exit codes 2 and 3.
 public enum ComposeError: Error, Sendable, CustomStringConvertible {
@@ -26,10 +27,11 @@ public enum ComposeError: Error, Sendable, CustomStringConvertible {
 public enum ComposeOutcome: Sendable {
     /// Some extension failed to resolve: nothing was written.
     case failed([ArchReport])
-    /// The inputs and resolution equal those of the tree already at the output: it was left untouched.
-    case unchanged(ComposeIndex, [ArchReport])
-    /// A new tree was published.
-    case published(ComposeSummary, [ArchReport])
+    /// The inputs and resolution equal those of the tree already at the output: it was left
+    /// untouched (the image, when asked for, was written from it).
+    case unchanged(ComposeIndex, [ArchReport], Provenance, ImageOutcome?)
+    /// A new tree (and its image, when asked for) was published.
+    case published(ComposeSummary, [ArchReport], Provenance, ImageOutcome?)
 }
 
 /// What a published compose holds.
@@ -46,7 +48,8 @@ public struct ComposeSummary: Sendable {
     public let changes: IndexDiff?
 }
 
-/// `mox compose`: resolve exactly as `check` does, then fetch, verify and lay out the tree, and publish it atomically.
+/// `mox compose`: resolve exactly as `check` does, then fetch, verify and lay out the tree and its
+/// image, and publish them together: both change, or neither does.
 public struct Composer: Sendable {
     public let session: CheckSession
     public let arches: [String]
@@ -54,19 +57,27 @@ public struct Composer: Sendable {
     /// SOURCE_DATE_EPOCH when set; otherwise the newest build time among the shipped packages.
     public let sourceDateEpoch: Int64?
     public let fetchOptions: FetchOptions
+    /// The image to write with the tree, if any.
+    public let image: ImageRequest?
 
     public init(session: CheckSession, arches: [String], output: String, sourceDateEpoch: Int64?,
-                fetchOptions: FetchOptions) {
+                fetchOptions: FetchOptions, image: ImageRequest? = nil) {
         self.session = session
         self.arches = arches
         self.output = output
         self.sourceDateEpoch = sourceDateEpoch
         self.fetchOptions = fetchOptions
+        self.image = image?.wanted == true ? image : nil
     }
 
-    /// Runs the compose. `publisherReady` hands out the publisher so a signal handler can discard it.
+    /// Runs the compose. `interruptible` receives each output in progress as it is started, so a
+    /// signal handler can put every output back as it was.
     public func run(log: (String) -> Void, progress: (@Sendable (FetchProgress) -> Void)?,
-                    publisherReady: (Publisher) -> Void = { _ in }) throws(ComposeError) -> ComposeOutcome {
+                    interruptible: (any Discardable) -> Void = { _ in }) throws(ComposeError) -> ComposeOutcome {
+        // 0. Outputs that cannot work are refused before anything is read, fetched or written.
+        try Self.checkReplaceable(output)
+        try image?.check(tree: output, arches: arches.count)
+
         let cache = PackageCache(directory: cacheDirectory)
         let fetcher = Fetcher(cache: cache, options: fetchOptions, progress: progress)
         var session = self.session
@@ -85,71 +96,73 @@ public struct Composer: Sendable {
             }
         }
         if reports.contains(where: \.failed) { return .failed(reports) }
+        let provenance = Provenance(manifest: session.manifest.path, reports: reports)
 
-        // 2. Plan the tree and decide whether anything changed.
+        // 2. Plan the tree and decide whether anything changed: the state digest covers the
+        // manifest, the bases, every shipped package and the repo settings that judge them.
         let plan: TreePlan
         do { plan = try TreePlan(reports: reports) } catch { throw .environment("\(error)") }
-        let timestamp = sourceDateEpoch ?? plan.packages.map(\.package.buildTime).max() ?? 0
         let manifestDigest: String
         do {
             manifestDigest = try Checksum.of(file: session.manifest.path).hex
         } catch {
-            throw .invalidInput("\(session.manifest.path): \(error)")
+            throw .invalidInput("\(session.manifest.path): cannot read the extensions file: \(error)")
         }
-        let builder = IndexBuilder(reports: reports, plan: plan, manifestPath: session.manifest.path,
-                                   manifestSha256: manifestDigest, timestamp: timestamp)
-        let stateDigest = builder.stateDigest
-        let indexPath = output + "/" + Self.indexName
-        let previous = ComposeIndex.read(from: indexPath)
-        if let existing = previous, existing.stateDigest == stateDigest,
-           Self.holdsEveryFile(of: plan, at: output) {
-            Publisher.clearLeftovers(of: output)
-            return .unchanged(existing, reports)
-        }
-
-        try Self.checkReplaceable(output)
-
-        // 3. Fetch into the content-addressed cache, several at once; every package is checked
-        // against the repo metadata and read by librpm (digests, and signatures where gpgcheck=1).
+        let keys = try signatureChecks(definitions, fetcher: fetcher)
+        let builder = IndexBuilder(reports: reports, plan: plan, manifestSha256: manifestDigest,
+                                   sourceDateEpoch: sourceDateEpoch, repoInputs: keys.inputs)
+        let skeleton = builder.index()
+        // Built (and every href checked) even when nothing changed: a hostile repo is reported.
         let mirrors = Dictionary(reports.map { report in
             (report.arch, Dictionary(report.repos.map { ($0.id, $0.mirrors) }, uniquingKeysWith: { a, _ in a }))
         }, uniquingKeysWith: { a, _ in a })
-        let requests = try fetchRequests(plan, definitions: definitions, mirrors: mirrors, fetcher: fetcher)
+        let requests = try fetchRequests(plan, definitions: definitions, mirrors: mirrors, signatures: keys.checks)
+        let previous = ComposeIndex.read(tree: output)
+        if let existing = previous, existing.stateDigest == skeleton.stateDigest,
+           Self.holdsEveryFile(of: plan, at: output) {
+            Publisher.clearLeftovers(of: output)
+            let written = try ImageExport.write(image, of: output, index: existing, log: log, interruptible: interruptible)
+            return .unchanged(existing, reports, provenance, written)
+        }
+
+        // 3. Fetch into the content-addressed cache, several at once; every package is verified in
+        // full once, on its way into the cache (checksum, header NEVRA, librpm digests and signature).
         let results: [FetchResult]
         do { results = try fetcher.fetch(requests) } catch { throw .environment("\(error)") }
 
-        // 4. Lay out the tree beside the output, write repodata and the index, swap it in.
+        // 4. Lay out the tree beside the output, write repodata and the index, and the image from it.
         let publisher: Publisher
         do { publisher = try Publisher(output: output) } catch { throw .environment("\(error)") }
-        publisherReady(publisher)
-        do {
-            var sha256: [String: String] = [:]
-            for planned in plan.packages {
-                guard let checksum = planned.package.checksum else { continue }
-                let destination = publisher.staging + "/" + planned.path
-                try FileManager.default.createDirectory(
-                    atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try cache.materialize(checksum, at: destination)
-                sha256[planned.path] = checksum.algorithm == "sha256"
-                    ? checksum.hex : try Checksum.of(file: destination, algorithm: "sha256").hex
+        interruptible(publisher)
+        let staging = FilePath(publisher.staging)
+        var stagedImage: StagedImage?
+        do throws(ComposeError) {
+            let index = try TreeFiles.lay(plan, from: cache, into: staging, index: builder)
+            if let image {
+                stagedImage = try ImageExport(request: image).stage(tree: staging.string, index: index, log: log,
+                                                                    ready: interruptible)
             }
-            // The sha256s are known (verified on fetch): createrepo_c then reads only the headers.
-            _ = try Repodata.write(plan.packages.map {
-                RepodataPackage(path: publisher.staging + "/" + $0.path, href: $0.path, sha256: sha256[$0.path])
-            }, root: publisher.staging, timestamp: timestamp)
-            let index = builder.index(sha256: sha256, stateDigest: stateDigest)
-            try index.encoded().write(to: URL(fileURLWithPath: publisher.staging + "/" + Self.indexName))
+
+            // 5. Both in place, or neither: the tree is swapped in first and swapped back if the image cannot follow.
+            do throws(PublishError) { try publisher.swapIn() } catch { throw .environment("\(error)") }
+            do throws(ComposeError) { try stagedImage?.swapIn() } catch {
+                stagedImage?.discard()
+                publisher.discard()
+                throw error
+            }
+            publisher.commit()
+            stagedImage?.commit()
             let changes = previous.map { IndexDiff(old: $0, new: index) }
-            try publisher.publish()
             let fetched = results.filter { !$0.wasCached }
             return .published(ComposeSummary(
                 output: publisher.output, extensions: Set(index.arches.values.flatMap { $0.extensions.filter { $0.value.status == "resolved" }.keys }).count,
                 packages: plan.packages.count, bytes: plan.totalSize,
                 fetched: fetched.count, fetchedBytes: fetched.reduce(0) { $0 + $1.bytesTransferred },
-                index: index, changes: changes), reports)
+                index: index, changes: changes), reports, provenance, stagedImage?.outcome)
         } catch {
+            stagedImage?.discard()
             publisher.discard()
-            throw .environment("\(error)")
+            throw error
         }
     }
 
@@ -157,41 +170,42 @@ public struct Composer: Sendable {
     static func holdsEveryFile(of plan: TreePlan, at output: String) -> Bool {
         plan.packages.allSatisfy { planned in
             var info = stat()
-            guard stat(output + "/" + planned.path, &info) == 0 else { return false }
+            guard stat(FilePath(output).appending(planned.path).string, &info) == 0 else { return false }
             return planned.package.size <= 0 || Int64(info.st_size) == planned.package.size
         }
     }
 
     /// Refuses to swap out a folder mox did not write: publishing would delete what it holds.
+    /// Ownership is proven by a valid index mox wrote (`ComposeIndex.marksTree`), not a file name.
     static func checkReplaceable(_ output: String) throws(ComposeError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) else { return }
-        guard isDirectory.boolValue else {
-            throw .invalidInput("\(output) exists and is not a directory; give a new or empty directory for --output")
+        var info = stat()
+        guard stat(output, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw .invalidInput("--output \(output) exists and is not a directory; give a new or empty directory")
         }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
-        if entries.isEmpty || entries.contains(indexName) { return }
-        throw .invalidInput("\(output) is not empty and has no \(indexName), so mox did not compose it and publishing "
-            + "would delete what it holds; give a new or empty directory for --output, or remove this one")
+        if entries.isEmpty || ComposeIndex.marksTree(output) { return }
+        throw .invalidInput("--output \(output) is not empty and holds no \(ComposeIndex.fileName) written by mox, so mox "
+            + "did not compose it and publishing would delete what it holds; give a new or empty directory, or remove this one")
     }
 
-    /// The index's file name inside the tree.
-    public static let indexName = "extensions.json"
-
-    var cacheDirectory: String { session.cacheDirectory ?? NSTemporaryDirectory() + "/mox-cache" }
+    var cacheDirectory: String { session.cacheDirectory ?? FilePath(NSTemporaryDirectory()).appending("mox-cache").string }
 
     /// For each planned package: the URLs it may come from (the mirrors its repo's metadata came
     /// from, best first), what the metadata says of it, and the signature check its repo asks for.
     func fetchRequests(_ plan: TreePlan, definitions: [String: [String: RepoDefinition]],
-                       mirrors: [String: [String: [String]]], fetcher: Fetcher) throws(ComposeError) -> [FetchRequest] {
+                       mirrors: [String: [String: [String]]], signatures: [String: SignatureCheck]) throws(ComposeError) -> [FetchRequest] {
         var requests: [FetchRequest] = []
-        var signatureChecks: [String: SignatureCheck] = [:]
         for planned in plan.packages {
             let info = planned.package
             guard let checksum = info.checksum else {
                 throw .environment("repo '\(info.repo)' gives no checksum for \(info.nevra); cannot verify it")
             }
             let href = info.location
+            if href.contains("://") || href.lowercased().hasPrefix("file:") {
+                throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', an absolute URL; rpm-md "
+                    + "locations must be relative to the repo, so mox refuses it (regenerate the repo's metadata)")
+            }
             guard !href.isEmpty, !href.hasPrefix("/"), !href.split(separator: "/").contains("..") else {
                 throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', outside the repo; refusing it")
             }
@@ -204,25 +218,54 @@ public struct Composer: Sendable {
             var seen = Set<String>()
             let bases = (planned.arches + arches).flatMap { mirrors[$0]?[info.repo] ?? definitions[$0]?[info.repo]?.baseURLs ?? [] }
             for text in bases where seen.insert(text).inserted {
-                guard let base = try? RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath),
-                      let url = try? base.appending(href) else { continue }
+                let url: RepoURL
+                do {
+                    url = try RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath).appending(href)
+                } catch {
+                    throw .environment("repo '\(info.repo)': \(info.nevra) at '\(href)' under baseurl '\(text)': \(error)")
+                }
                 switch url {
                 case .local(let path): sources.append(URL(fileURLWithPath: path))
                 case .remote(let remote): sources.append(remote)
                 }
             }
-            let signature: SignatureCheck
-            if let known = signatureChecks[repo.id] {
-                signature = known
-            } else {
-                signature = repo.gpgCheck ? .required(keys: try gpgKeys(of: repo, fetcher: fetcher)) : .digestsOnly
-                signatureChecks[repo.id] = signature
-            }
             requests.append(FetchRequest(name: info.nevra.description, sources: sources,
                                          size: info.size > 0 ? info.size : nil, checksum: checksum,
-                                         signature: signature, connection: repo.connection))
+                                         signature: signatures[repo.id] ?? .digestsOnly, connection: repo.connection,
+                                         nevra: info.nevra))
         }
         return requests
+    }
+
+    /// Each repo's signature check, and the settings that judge packages (gpgcheck and the digest
+    /// of each gpgkey's contents), which belong to the state digest: turning gpgcheck on, or
+    /// changing a key, makes the tree change.
+    func signatureChecks(_ definitions: [String: [String: RepoDefinition]],
+                         fetcher: Fetcher) throws(ComposeError) -> (checks: [String: SignatureCheck], inputs: [ComposeIndex.Repo]) {
+        var checks: [String: SignatureCheck] = [:]
+        var digests: [String: [String]] = [:]
+        var inputs: [ComposeIndex.Repo] = []
+        for arch in arches {
+            for repo in (definitions[arch] ?? [:]).values.sorted(by: { $0.id < $1.id }) {
+                if checks[repo.id] == nil {
+                    if repo.gpgCheck {
+                        let keys = try gpgKeys(of: repo, fetcher: fetcher)
+                        checks[repo.id] = .required(keys: keys)
+                        var sums: [String] = []
+                        for key in keys {
+                            do { sums.append(try Checksum.of(file: key).hex) } catch {
+                                throw .environment("repo '\(repo.id)': gpgkey \(key) cannot be read: \(error)")
+                            }
+                        }
+                        digests[repo.id] = sums
+                    } else {
+                        checks[repo.id] = .digestsOnly
+                    }
+                }
+                inputs.append(ComposeIndex.Repo(arch: arch, id: repo.id, gpgcheck: repo.gpgCheck, gpgkeys: digests[repo.id] ?? []))
+            }
+        }
+        return (checks, inputs)
     }
 
     /// A repo's gpgkey entries as local files (remote keys are downloaded into the cache).
@@ -246,7 +289,8 @@ public struct Composer: Sendable {
                 paths.append(path)
             case .remote(let remote):
                 do {
-                    paths.append(try fetcher.download(remote, into: cacheDirectory + "/keys", connection: repo.connection))
+                    paths.append(try fetcher.download(remote, into: FilePath(cacheDirectory).appending("keys").string,
+                                                      connection: repo.connection))
                 } catch {
                     throw .environment("repo '\(repo.id)': gpgkey \(remote.absoluteString) cannot be fetched: "
                         + error.attempts.map(\.reason).joined(separator: "; "))

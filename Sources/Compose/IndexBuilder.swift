@@ -2,37 +2,59 @@ import Foundation
 import Resolve
 import Solv
 
-/// Builds the JSON index of a tree, and the digest that says whether a tree would change.
+/// Builds the JSON index of a tree, and the digests that say whether a tree would change.
+///
+/// Each arch's digest and time come from that arch's view (`ComposeIndex.view`) alone, so a
+/// per-arch image is the same whether its arch was composed alone or beside others, in any order.
 struct IndexBuilder {
     let reports: [ArchReport]
     let plan: TreePlan
-    let manifestPath: String
     let manifestSha256: String
-    let timestamp: Int64
+    /// SOURCE_DATE_EPOCH, when set.
+    let sourceDateEpoch: Int64?
+    /// The verdict-changing repo settings (gpgcheck, gpgkey digests) of every arch.
+    let repoInputs: [ComposeIndex.Repo]
 
-    /// sha256 over everything the tree depends on: an index with sha256s left out, which already
-    /// holds the inputs (manifest digest, repomd digests, base identity) and every planned file's
-    /// repo checksum.
-    var stateDigest: String {
-        let skeleton = index(sha256: [:], stateDigest: "")
-        let files = plan.packages.map { "\($0.path) \($0.package.checksum.map { "\($0.algorithm):\($0.hex)" } ?? "-")" }
-        var bytes = (try? skeleton.encoded()) ?? Data()
-        bytes.append(contentsOf: Array(("schema \(ComposeIndex.currentSchemaVersion)\n" + files.joined(separator: "\n")).utf8))
-        return "sha256:" + ((try? Checksum.of(bytes: Array(bytes)).hex) ?? "")
+    /// The index; `sha256` gives each tree path's sha256 (known once the files are in place).
+    /// Digests are always computed without the sha256s, from the repo checksums, so a tree can
+    /// be judged unchanged before anything is fetched.
+    func index(sha256: [String: String] = [:]) -> ComposeIndex {
+        var skeleton = assemble(sha256: [:])
+        var full = assemble(sha256: sha256)
+        var digests: [String] = []
+        for arch in skeleton.arches.keys.sorted() {
+            let digest = archDigest(skeleton.view(arch: arch)!)
+            skeleton.arches[arch]?.stateDigest = digest
+            full.arches[arch]?.stateDigest = digest
+            digests.append("\(arch) \(digest)")
+        }
+        if reports.count == 1, let only = full.arches.values.first {
+            full.stateDigest = only.stateDigest
+            full.timestamp = only.timestamp
+        } else {
+            full.stateDigest = Self.digest("schema \(ComposeIndex.currentSchemaVersion)\n" + digests.joined(separator: "\n"))
+        }
+        return full
     }
 
-    /// The index; `sha256` gives each tree path's sha256 (computed from the files once they are in place).
-    func index(sha256: [String: String], stateDigest: String) -> ComposeIndex {
+    /// The tree's time: SOURCE_DATE_EPOCH, or the newest build time of what it ships.
+    var timestamp: Int64 {
+        sourceDateEpoch ?? plan.packages.map(\.package.buildTime).max() ?? 0
+    }
+
+    /// The index with empty digests.
+    private func assemble(sha256: [String: String]) -> ComposeIndex {
         var arches: [String: ComposeIndex.Arch] = [:]
-        var repos: [ComposeIndex.Repo] = []
         for report in reports {
             var extensions: [String: ComposeIndex.Extension] = [:]
             var flat: [String: String] = [:]
-            for ext in report.extensions {
+            var newest: Int64 = 0
+            for (position, ext) in report.extensions.enumerated() {
                 let packages = ext.packages.map { p -> ComposeIndex.Package in
                     let n = p.package.nevra
                     let path = plan.pathOf[p.package.ref] ?? ""
                     flat[n.name] = "\(n.evr).\(n.arch)"
+                    newest = max(newest, p.package.buildTime)
                     return ComposeIndex.Package(
                         nevra: n.description, name: n.name, epoch: n.epoch ?? 0, version: n.version,
                         release: n.release, arch: n.arch, path: path, sha256: sha256[path] ?? "",
@@ -40,25 +62,42 @@ struct IndexBuilder {
                         pulledBy: p.role == .dependency ? p.pulledBy : [])
                 }
                 extensions[ext.name] = ComposeIndex.Extension(status: ext.status.rawValue, kind: ext.kind,
-                                                              note: ext.note, packages: packages)
+                                                              position: position, note: ext.note, packages: packages)
             }
             arches[report.arch] = ComposeIndex.Arch(basePackages: report.basePackageCount,
                                                     baseSha256: report.baseSha256,
+                                                    baseImage: report.baseImage.map { .init(digest: $0.digest, name: $0.name) },
+                                                    stateDigest: "",
+                                                    timestamp: sourceDateEpoch ?? newest,
                                                     extensions: extensions, packages: flat)
-            repos += report.repos.map {
-                ComposeIndex.Repo(arch: report.arch, id: $0.id, baseurl: $0.baseURL,
-                                  repomdSha256: $0.repomdChecksum, revision: $0.revision)
+        }
+        let repos = repoInputs.sorted { ($0.arch, $0.id) < ($1.arch, $1.id) }
+        return ComposeIndex(
+            schemaVersion: ComposeIndex.currentSchemaVersion, mox: MoxVersion.current, stateDigest: "",
+            timestamp: timestamp, inputs: .init(extensionsSha256: manifestSha256, repos: repos), arches: arches)
+    }
+
+    /// sha256 over one arch's view without digests and sha256s, and the repo checksum of each
+    /// file at its path in that view.
+    private func archDigest(_ view: ComposeIndex) -> String {
+        var checksums: [String: String] = [:]
+        for report in reports {
+            for ext in report.extensions {
+                for p in ext.packages {
+                    checksums[p.package.nevra.description] = p.package.checksum.map { "\($0.algorithm):\($0.hex)" } ?? "-"
+                }
             }
         }
-        return ComposeIndex(
-            schemaVersion: ComposeIndex.currentSchemaVersion, mox: MoxVersion.current, stateDigest: stateDigest,
-            timestamp: timestamp,
-            inputs: .init(extensions: .init(path: manifestPath, sha256: manifestSha256),
-                          base: reports.compactMap { report in
-                              report.base.map { ComposeIndex.Base(arch: report.arch, kind: $0.kind, source: $0.path) }
-                          },
-                          repos: repos),
-            arches: arches,
-            packages: reports.count == 1 ? arches[reports[0].arch]?.packages : nil)
+        var files = Set<String>()
+        for ext in view.arches.values.flatMap(\.extensions.values) {
+            for p in ext.packages { files.insert("\(p.path) \(checksums[p.nevra] ?? "-")") }
+        }
+        var bytes = view.encoded()
+        bytes.append(contentsOf: Array(("schema \(ComposeIndex.currentSchemaVersion)\n" + files.sorted().joined(separator: "\n")).utf8))
+        return "sha256:" + ((try? Checksum.of(bytes: Array(bytes)).hex) ?? "")
+    }
+
+    static func digest(_ text: String) -> String {
+        "sha256:" + ((try? Checksum.of(bytes: Array(text.utf8)).hex) ?? "")
     }
 }

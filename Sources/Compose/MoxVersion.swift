@@ -1,4 +1,4 @@
 /// The version of mox, written into reports, indexes and image annotations.
 public enum MoxVersion {
-    public static let current = "0.2.0"
+    public static let current = "0.3.0"
 }

@@ -41,12 +41,14 @@ public struct TreePlan: Sendable {
         var byPath: [String: PackageInfo] = [:]
         var archesOf: [String: [String]] = [:]
         var pathOf: [PackageRef: String] = [:]
-        var listedIn: [NEVRA: String] = [:]
-        // Listed packages first, in manifest order, so "the first extension that lists it" is stable.
+        // A listed package goes under the first extension of the file (by position) that lists it
+        // on any arch given; `ComposeIndex.layout` applies the same rule to one arch's index.
+        var listedIn: [NEVRA: (position: Int, name: String)] = [:]
         for report in reports {
-            for ext in report.extensions where ext.status == .resolved {
-                for p in ext.packages where p.role == .listed && listedIn[p.package.nevra] == nil {
-                    listedIn[p.package.nevra] = ext.name
+            for (position, ext) in report.extensions.enumerated() where ext.status == .resolved {
+                for p in ext.packages where p.role == .listed {
+                    if let known = listedIn[p.package.nevra], known.position <= position { continue }
+                    listedIn[p.package.nevra] = (position, ext.name)
                 }
             }
         }
@@ -55,7 +57,7 @@ public struct TreePlan: Sendable {
                 for p in ext.packages {
                     let info = p.package
                     guard Self.isSafe(info.nevra) else { throw .unsafeName(info.nevra, repo: info.repo) }
-                    let dir = listedIn[info.nevra].map { "extensions/\($0)" } ?? "dependencies"
+                    let dir = listedIn[info.nevra].map { "extensions/\($0.name)" } ?? "dependencies"
                     let path = "\(dir)/\(info.nevra.fileName)"
                     if let existing = byPath[path], existing.checksum != info.checksum || existing.size != info.size {
                         throw .clash(path: path, first: existing, second: info)

@@ -28,6 +28,8 @@ public indirect enum FetchError: Error, Sendable, Equatable, CustomStringConvert
     case unavailable(name: String, failures: [FetchError])
     /// librpm rejected the package (digest, signature, not an RPM).
     case rejected(name: String, reason: PackageVerificationError)
+    /// The package's header names another package than the repo metadata does.
+    case wrongPackage(name: String, source: String, header: String)
     /// More than one package failed.
     case several([FetchError])
 
@@ -72,6 +74,9 @@ public indirect enum FetchError: Error, Sendable, Equatable, CustomStringConvert
             return "\(name): could not be fetched from any of \(failures.count) source(s):\n\(tried)"
         case let .rejected(name, reason):
             return "\(name): \(reason.description)"
+        case let .wrongPackage(name, source, header):
+            return "\(source): the repo metadata says this is \(name) but the package's header says \(header); "
+                + "the repo is broken or hostile: regenerate its metadata or drop the repo"
         case let .several(errors):
             return "\(errors.count) packages failed:\n" + errors.map(\.description).joined(separator: "\n")
         }

@@ -16,16 +16,19 @@ public struct FetchRequest: Sendable, Hashable {
     public var signature: SignatureCheck
     /// How to reach the sources: the repo's TLS, credentials, proxy, timeouts and retries.
     public var connection: RepoConnection
+    /// The NEVRA the repo metadata gives; the package's header must say the same.
+    public var nevra: NEVRA?
 
     /// Describes one package to fetch.
     public init(name: String, sources: [URL], size: Int64?, checksum: Checksum, signature: SignatureCheck = .digestsOnly,
-                connection: RepoConnection = .init()) {
+                connection: RepoConnection = .init(), nevra: NEVRA? = nil) {
         self.name = name
         self.sources = sources
         self.size = size
         self.checksum = checksum
         self.signature = signature
         self.connection = connection
+        self.nevra = nevra
     }
 }
 

@@ -1,12 +1,13 @@
 import Foundation
 import Repos
 import Solv
+import SystemPackage
 
 extension Fetcher {
     /// Downloads `url` (with the same retries and failover as packages) into `directory`, under
     /// a name derived from the URL, so the same URL always lands on the same file. Returns its path.
     public func download(_ url: URL, into directory: String, connection: RepoConnection = .init()) throws(FetchError) -> String {
-        let destination = directory + "/" + Self.fileName(for: url)
+        let destination = FilePath(directory).appending(Self.fileName(for: url)).string
         try download([url], to: destination, connection: connection)
         return destination
     }
@@ -15,7 +16,7 @@ extension Fetcher {
     static func fileName(for url: URL) -> String {
         let text = url.absoluteString
         let digest = (try? Checksum.of(bytes: Array(text.utf8)).hex.prefix(16)).map(String.init) ?? "x"
-        let tail = (text as NSString).lastPathComponent.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
+        let tail = (url.pathComponents.last ?? "").filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
         return digest + "-" + tail
     }
 }

@@ -1,11 +1,14 @@
+internal import CLinux
 import Foundation
 import Repos
 import RPM
 import Solv
+import SystemPackage
 
-/// Fills the package cache from repos: local files are linked or copied, remote ones downloaded
-/// several at once, each with retries, backoff and failover across its sources; every package
-/// is checked against the repo metadata (size, checksum) and by librpm (digests, signature).
+/// Fills the package cache from repos: local files are cloned or copied (never hardlinked), remote
+/// ones downloaded several at once, each with retries, backoff and failover across its sources;
+/// every package is verified in full once on its way in (size, checksum, header NEVRA, librpm's
+/// digests and signature) and proven unchanged afterwards by its record (`VerifiedRecord`).
 public final class Fetcher: Sendable {
     /// Where packages end up.
     public let cache: PackageCache
@@ -14,6 +17,8 @@ public final class Fetcher: Sendable {
     private let progress: (@Sendable (FetchProgress) -> Void)?
     /// Hosts that could not be reached are not tried again in this run.
     let hosts = HostHealth()
+    /// Key-set digests by key list, computed once per run.
+    private let keySets = Locked([[String]: String]())
 
     /// A fetcher filling `cache`; `progress` is called from worker threads, one call at a time.
     public init(cache: PackageCache, options: FetchOptions = .init(), progress: (@Sendable (FetchProgress) -> Void)? = nil) {
@@ -56,80 +61,153 @@ public final class Fetcher: Sendable {
         for case .failure(let error)? in done { failures.append(error) }
         if failures.count == 1 { throw failures[0] }
         if failures.count > 1 { throw .several(failures) }
-        return requests.map { request in
+        var results: [FetchResult] = []
+        for request in requests {
+            let job = jobs[firstRequest[request.checksum]!]
             guard case .success(var result)? = done[firstRequest[request.checksum]!] else {
                 preconditionFailure("every job has a result once the workers are done")
             }
+            // One file asked for under two NEVRAs: its header (verified, in its record) is only one of them.
+            if let nevra = request.nevra, nevra != job.nevra {
+                let header = cache.records.read(FilePath(result.path))?.header ?? "an unknown package"
+                if header != nevra.description {
+                    failures.append(.wrongPackage(name: request.name, source: request.sources.first?.absoluteString ?? result.path,
+                                                  header: header))
+                    continue
+                }
+            }
             result.request = request
-            return result
+            results.append(result)
         }
+        if failures.count == 1 { throw failures[0] }
+        if failures.count > 1 { throw .several(failures) }
+        return results
     }
 
     /// Downloads one small file (repo metadata such as repomd.xml) to `destination` with the same
     /// retries and failover, and `connection`'s settings; `checksum` and `size` are checked when given.
     public func download(_ sources: [URL], to destination: String, connection: RepoConnection = .init(),
                          checksum: Checksum? = nil, size: Int64? = nil) throws(FetchError) {
-        let parent = (destination as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: parent, operation: "mkdir", reason: "\(error.localizedDescription)")
-        }
-        let name = (destination as NSString).lastPathComponent
+        let file = FilePath(destination)
+        let parent = file.removingLastComponent().isEmpty ? FilePath(".") : file.removingLastComponent()
+        try makeDirectories(parent)
+        let name = file.lastComponent?.string ?? destination
         let target = Target(name: name, sources: sources, size: size, checksum: checksum, connection: connection) {
-            temporaryName(in: parent, for: name)
+            temporaryName(in: parent, for: name).string
         }
         var client: HTTPClient?
         let (temporary, _) = try retrieve(target, client: &client, onBytes: { _ in }).get()
         try publish(temporary, at: destination)
     }
 
-    /// One package: from the cache if there, else fetched into it; then checked by librpm.
-    private func obtain(_ request: FetchRequest, client: inout HTTPClient?, tracker: ProgressTracker,
-                        retryingDamagedCache: Bool = true) -> Result<FetchResult, FetchError> {
-        let path = cache.path(for: request.checksum)
-        var bytes: Int64 = 0
-        let wasCached = cachedCopyIsUsable(request, at: path)
-        if !wasCached {
-            let cache = self.cache
-            let target = Target(name: request.name, sources: request.sources, size: request.size, checksum: request.checksum,
-                                connection: request.connection) {
-                () throws(FetchError) -> String in try cache.newTemporaryFile(for: request.name)
-            }
-            do throws(FetchError) {
-                let (temporary, received) = try retrieve(target, client: &client) { tracker.add(bytes: $0, name: request.name) }.get()
-                try publish(temporary, at: path)
-                bytes = received
-            } catch {
-                return .failure(error)
+    /// One package: from the cache when its record proves it verified and unchanged (one stat),
+    /// else verified in full there (one read), else fetched and verified in full on its way in.
+    private func obtain(_ request: FetchRequest, client: inout HTTPClient?, tracker: ProgressTracker) -> Result<FetchResult, FetchError> {
+        let entry = FilePath(cache.path(for: request.checksum))
+        let check = PackageCheck(name: request.name, checksum: request.checksum, nevra: request.nevra, signature: request.signature)
+        let keySet: String?
+        do throws(FetchError) { keySet = try self.keySet(request.signature) } catch { return .failure(error) }
+        if cache.contains(request.checksum) {
+            switch reuse(entry, check: check, keySet: keySet) {
+            case .success:
+                tracker.finished(name: request.name)
+                return .success(FetchResult(request: request, path: entry.string, wasCached: true, bytesTransferred: 0))
+            case .failure:
+                // Damaged behind our back (or never proven): fetched again from the repo.
+                cache.records.remove(entry)
+                unlink(entry.string)
             }
         }
-        do {
-            switch request.signature {
-            case .digestsOnly: try PackageVerifier.verify(file: path, requireSignature: false, keys: [])
-            case .required(let keys): try PackageVerifier.verify(file: path, requireSignature: true, keys: keys)
-            }
+        let cache = self.cache
+        let target = Target(name: request.name, sources: request.sources, size: request.size, checksum: request.checksum,
+                            connection: request.connection, check: check, keySet: keySet) { () throws(FetchError) -> String in
+            try cache.newTemporaryFile(for: request.name)
+        }
+        do throws(FetchError) {
+            let (temporary, received) = try retrieve(target, client: &client) { tracker.add(bytes: $0, name: request.name) }.get()
+            try publish(temporary, at: entry.string)
+            tracker.finished(name: request.name)
+            return .success(FetchResult(request: request, path: entry.string, wasCached: false, bytesTransferred: received))
         } catch {
-            // A cached copy that librpm rejects was damaged after it was verified: fetch it once more.
-            if wasCached && retryingDamagedCache {
-                unlink(path)
-                return obtain(request, client: &client, tracker: tracker, retryingDamagedCache: false)
+            // Bytes that arrived whole but are not the package (librpm, header) say so directly.
+            if case .unavailable(_, let failures) = error, failures.count == 1 {
+                switch failures[0] {
+                case .rejected, .wrongPackage: return .failure(failures[0])
+                default: break
+                }
             }
-            return .failure(.rejected(name: request.name, reason: error))
+            return .failure(error)
         }
-        tracker.finished(name: request.name)
-        return .success(FetchResult(request: request, path: path, wasCached: wasCached, bytesTransferred: bytes))
     }
 
-    /// A cached file whose size disagrees with the metadata was damaged behind our back: drop it.
-    private func cachedCopyIsUsable(_ request: FetchRequest, at path: String) -> Bool {
+    /// A cache entry passes without being read when its record describes the file as it is now and
+    /// holds every check this request needs; otherwise it is verified in full once and recorded.
+    private func reuse(_ entry: FilePath, check: PackageCheck, keySet: String?) -> Result<Void, FetchError> {
+        let fd = open(entry.string, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(.io(path: entry.string, operation: "open", reason: lastError())) }
+        defer { close(fd) }
         var info = stat()
-        guard stat(path, &info) == 0 else { return false }
-        if let size = request.size, Int64(info.st_size) != size {
-            unlink(path)
-            return false
+        guard fstat(fd, &info) == 0 else { return .failure(.io(path: entry.string, operation: "stat", reason: lastError())) }
+        let required = check.requiredChecks(keySet: keySet)
+        var record = cache.records.read(entry)
+        if let known = record, !known.describes(info) || known.checksum.hex != check.checksum?.hex
+            || (check.nevra.map { $0.description != known.header } ?? false) {
+            record = nil
         }
-        return true
+        do throws(FetchError) {
+            if record == nil {
+                var full = check
+                full.signature = keySet == nil ? .digestsOnly : check.signature
+                _ = try full.run(input: fd, output: nil, outputPath: nil, source: entry.string)
+                let header = try check.header(of: entry, source: entry.string)
+                guard fstat(fd, &info) == 0 else { throw .io(path: entry.string, operation: "stat", reason: lastError()) }
+                record = VerifiedRecord(checksum: check.checksum!, size: Int64(info.st_size), inode: UInt64(info.st_ino),
+                                        mtime: VerifiedRecord.nanoseconds(info.st_mtim), header: header, checks: required)
+            } else if let known = record, !required.isSubset(of: known.checks) {
+                // Verified before, but not against these keys (gpgcheck or gpgkey changed): librpm alone.
+                if case .required(let keys) = check.signature {
+                    do {
+                        try PackageVerifier.verify(file: entry.string, requireSignature: true, keys: keys)
+                    } catch {
+                        throw .rejected(name: check.name, reason: error)
+                    }
+                }
+                record?.checks.formUnion(required)
+            } else {
+                fixMode(fd, info)
+                return .success(())
+            }
+        } catch {
+            return .failure(error)
+        }
+        fixMode(fd, info)
+        if let record { cache.records.write(record, fd: fd, entry: entry) }
+        return .success(())
+    }
+
+    /// Cache files are 0644 whatever the umask of the run that made them: trees link to them.
+    private func fixMode(_ fd: Int32, _ info: stat) {
+        if info.st_mode & 0o7777 != 0o644 { fchmod(fd, 0o644) }
+    }
+
+    /// sha256 over the contents of a signature check's key files, which names the key set in
+    /// records; nil when no signature is required.
+    private func keySet(_ signature: SignatureCheck) throws(FetchError) -> String? {
+        guard case .required(let keys) = signature else { return nil }
+        if let known = keySets.value[keys] { return known }
+        var bytes: [UInt8] = []
+        var contents: [[UInt8]] = []
+        for key in keys {
+            let path = key.hasPrefix("file://") ? (URL(string: key)?.path ?? String(key.dropFirst(7))) : key
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .io(path: path, operation: "read the gpgkey", reason: "no such readable file")
+            }
+            contents.append(Array(data))
+        }
+        for content in contents.sorted(by: { $0.lexicographicallyPrecedes($1) }) { bytes += content + [0] }
+        let digest = (try? Checksum.of(bytes: bytes).hex) ?? ""
+        keySets.update { $0[keys] = digest }
+        return digest
     }
 
     /// What to get and what it must look like.
@@ -140,6 +218,10 @@ public final class Fetcher: Sendable {
         var checksum: Checksum?
         /// The repo's TLS, credentials, proxy, timeouts and retries.
         var connection: RepoConnection
+        /// For packages: the full check the bytes must pass on their way in (nil for metadata).
+        var check: PackageCheck? = nil
+        /// The key set a signature was checked against, for the record.
+        var keySet: String? = nil
         /// A fresh path on the destination's filesystem for the bytes in flight.
         var temporaryPath: () throws(FetchError) -> String
     }
@@ -191,31 +273,69 @@ public final class Fetcher: Sendable {
         }
     }
 
-    /// A file:// or plain-path source: linked or copied, then hashed.
+    /// A file:// or plain-path source: cloned (reflink) or copied, never hardlinked (the cache
+    /// must not share an inode with a file mox does not own), and checked in the same read.
     private func copyLocal(_ target: Target, from path: String, to temporary: String) -> Result<Int64, Failure> {
         do throws(FetchError) {
-            var info = stat()
-            guard stat(path, &info) == 0 else {
-                throw errno == ENOENT ? .missingFile(path: path) : .io(path: path, operation: "stat", reason: lastError())
+            let input = open(path, O_RDONLY | O_CLOEXEC)
+            guard input >= 0 else {
+                throw errno == ENOENT ? .missingFile(path: path) : .io(path: path, operation: "open", reason: lastError())
             }
+            defer { close(input) }
+            var info = stat()
+            guard fstat(input, &info) == 0 else { throw .io(path: path, operation: "stat", reason: lastError()) }
             let size = Int64(info.st_size)
             if let expected = target.size, expected != size {
                 throw .sizeMismatch(name: target.name, source: path, expected: expected, actual: size)
             }
-            _ = try place(path, at: temporary)
-            if let expected = target.checksum {
-                let actual: Checksum
-                do { actual = try Checksum.of(file: temporary, algorithm: expected.algorithm) } catch {
-                    throw .io(path: path, operation: "hash", reason: "\(error)")
+            let output = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard output >= 0 else { throw .io(path: temporary, operation: "create", reason: lastError()) }
+            var closed = false
+            defer { if !closed { close(output) } }
+            let check = target.check ?? PackageCheck(name: target.name, checksum: target.checksum, nevra: nil, signature: .digestsOnly)
+            if mox_reflink(output, input) == 0 {
+                // The clone shares the source's blocks: read it once for the checks.
+                if let fresh = target.check {
+                    _ = try fresh.run(input: output, output: nil, outputPath: nil, source: path)
+                } else {
+                    try verifyChecksum(target, of: temporary, source: path)
                 }
-                if actual.hex != expected.hex {
-                    throw .checksumMismatch(name: target.name, source: path, expected: expected, actual: actual)
-                }
+            } else if target.check != nil {
+                _ = try check.run(input: input, output: output, outputPath: FilePath(temporary), source: path)
+            } else {
+                try copyBytes(from: input, source: path, to: output, target: temporary)
+                try verifyChecksum(target, of: temporary, source: path)
             }
+            try finishEntry(target, fd: output, at: temporary, source: path)
+            closed = true
+            try closeChecked(output, path: temporary)
             return .success(size)
         } catch {
             return .failure(Failure(error: error, retry: false))
         }
+    }
+
+    /// Metadata files (no package check): the copy must hash to the checksum, when one is known.
+    private func verifyChecksum(_ target: Target, of file: String, source: String) throws(FetchError) {
+        guard let expected = target.checksum else { return }
+        let actual = try hashFile(file, algorithm: expected.algorithm)
+        if actual.hex != expected.hex {
+            throw .checksumMismatch(name: target.name, source: source, expected: expected, actual: actual)
+        }
+    }
+
+    /// A package that passed its checks gets its header compared with the metadata, mode 0644 and
+    /// its record, before it is renamed into the cache.
+    private func finishEntry(_ target: Target, fd: Int32, at temporary: String, source: String) throws(FetchError) {
+        guard let check = target.check, let checksum = target.checksum else { return }
+        let header = try check.header(of: FilePath(temporary), source: source)
+        fchmod(fd, 0o644)
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .io(path: temporary, operation: "stat", reason: lastError()) }
+        let record = VerifiedRecord(checksum: checksum, size: Int64(info.st_size), inode: UInt64(info.st_ino),
+                                    mtime: VerifiedRecord.nanoseconds(info.st_mtim), header: header,
+                                    checks: check.requiredChecks(keySet: target.keySet))
+        cache.records.write(record, fd: fd, entry: FilePath(cache.path(for: checksum)))
     }
 
     /// An http(s) source: streamed to disk, hashed on the way, never more than the expected size.
@@ -255,6 +375,20 @@ public final class Fetcher: Sendable {
                         onBytes(-received)
                         // The same mirror would send the same bytes: only other sources may help.
                         return .failure(Failure(error: .checksumMismatch(name: target.name, source: url, expected: expected, actual: actual), retry: false))
+                    }
+                }
+                if var check = target.check {
+                    // The checksum was taken on the way in; librpm reads the new file once (page cache).
+                    check.checksum = nil
+                    let fd = open(temporary, O_RDONLY | O_CLOEXEC)
+                    guard fd >= 0 else { throw .io(path: temporary, operation: "open", reason: lastError()) }
+                    defer { close(fd) }
+                    do throws(FetchError) {
+                        _ = try check.run(input: fd, output: nil, outputPath: nil, source: url)
+                        try finishEntry(target, fd: fd, at: temporary, source: url)
+                    } catch {
+                        onBytes(-received)
+                        throw error
                     }
                 }
                 return .success(received)

@@ -1,5 +1,6 @@
 internal import CLinux
 import Foundation
+import SystemPackage
 
 /// How a file was put in place.
 public enum Placement: Sendable, Hashable {
@@ -11,7 +12,8 @@ public enum Placement: Sendable, Hashable {
     case copy
 }
 
-/// Puts `source` at `target`, which must not exist: hardlink, else reflink, else copy.
+/// Puts `source` at `target`, which must not exist: hardlink, else reflink, else copy. For files
+/// mox owns on both sides (cache to tree); files of others are copied by `Fetcher.copyLocal`.
 func place(_ source: String, at target: String) throws(FetchError) -> Placement {
     if link(source, target) == 0 { return .hardlink }
     let input = open(source, O_RDONLY | O_CLOEXEC)
@@ -37,7 +39,7 @@ func place(_ source: String, at target: String) throws(FetchError) -> Placement 
 }
 
 /// Copies in 1 MiB chunks so memory stays flat whatever the file size.
-private func copyBytes(from input: Int32, source: String, to output: Int32, target: String) throws(FetchError) {
+func copyBytes(from input: Int32, source: String, to output: Int32, target: String) throws(FetchError) {
     let size = 1 << 20
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
     defer { buffer.deallocate() }
@@ -77,12 +79,12 @@ func closeChecked(_ fd: Int32, path: String) throws(FetchError) {
 
 /// Moves a finished temporary file to its final name, making parent directories.
 func publish(_ temporary: String, at destination: String) throws(FetchError) {
-    let parent = (destination as NSString).deletingLastPathComponent
-    do {
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+    let parent = FilePath(destination).removingLastComponent()
+    do throws(FetchError) {
+        try makeDirectories(parent.isEmpty ? "." : parent)
     } catch {
         unlink(temporary)
-        throw .io(path: parent, operation: "mkdir", reason: "\(error.localizedDescription)")
+        throw error
     }
     guard rename(temporary, destination) == 0 else {
         let reason = lastError()
@@ -94,10 +96,27 @@ func publish(_ temporary: String, at destination: String) throws(FetchError) {
 }
 
 /// A unique name in `directory` for a file being written, hidden from directory listings.
-func temporaryName(in directory: String, for name: String) -> String {
+func temporaryName(in directory: FilePath, for name: String) -> FilePath {
     let safe = name.replacingOccurrences(of: "/", with: "_")
     // The pid lets a later run tell the leftovers of a killed run from the files of a live one.
-    return (directory as NSString).appendingPathComponent(".\(safe).\(getpid()).\(UUID().uuidString.prefix(12)).part")
+    return directory.appending(".\(safe).\(getpid()).\(UUID().uuidString.prefix(12)).part")
+}
+
+/// `mkdir -p` with mode 0755 whatever the umask, the error in the system's words.
+func makeDirectories(_ directory: FilePath) throws(FetchError) {
+    var info = stat()
+    if stat(directory.string, &info) == 0 {
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw .io(path: directory.string, operation: "mkdir", reason: "exists and is not a directory")
+        }
+        return
+    }
+    let parent = directory.removingLastComponent()
+    if !parent.isEmpty && parent != directory { try makeDirectories(parent) }
+    if mkdir(directory.string, 0o755) != 0 && errno != EEXIST {
+        throw .io(path: directory.string, operation: "mkdir", reason: lastError())
+    }
+    chmod(directory.string, 0o755)
 }
 
 /// strerror(errno) as a String.

@@ -1,21 +1,28 @@
 import Foundation
 import Solv
+import SystemPackage
 
 /// Packages by content: `<dir>/packages/<algorithm>/<hex[0..2]>/<hex>`, shared across runs and arches.
-/// Only complete, checksum-verified files ever appear under their name (temp + rename).
+/// Only complete, fully verified files ever appear under their name (temp + rename), each with a
+/// record of its verification (`VerifiedRecord`). The cache owns its files: they are copies or
+/// clones, never hardlinks of a repo's files; trees link to them.
 public struct PackageCache: Sendable {
     /// The cache root (`--cachedir`).
     public let directory: String
+    /// Where verification records are kept.
+    let records: RecordStore
 
     /// A cache rooted at `directory`; nothing is created until a package arrives.
     public init(directory: String) {
         self.directory = directory
+        records = RecordStore(directory: FilePath(directory))
     }
 
     /// Where the package with this checksum lives (whether or not it is there yet).
     public func path(for checksum: Checksum) -> String {
         let algorithm = checksum.algorithm == "sha" ? "sha1" : checksum.algorithm
-        return "\(directory)/packages/\(algorithm)/\(checksum.hex.prefix(2))/\(checksum.hex)"
+        let shard = String(checksum.hex.prefix(2))
+        return FilePath(directory).appending("packages").appending(algorithm).appending(shard).appending(checksum.hex).string
     }
 
     /// Whether the package with this checksum is in the cache.
@@ -23,21 +30,19 @@ public struct PackageCache: Sendable {
         FileManager.default.fileExists(atPath: path(for: checksum))
     }
 
-    /// Places a cached file at `destination`: hardlink, else reflink (FICLONE), else copy; never
-    /// partial (temp + rename). Makes missing parent directories and replaces an existing file.
+    /// Places a cached file at `destination`: hardlink (mox owns both), else reflink (FICLONE),
+    /// else copy; never partial (temp + rename). Makes missing parent directories and replaces an
+    /// existing file. Only call it for packages `Fetcher.fetch` returned in this run (verified).
     @discardableResult
     public func materialize(_ checksum: Checksum, at destination: String) throws(FetchError) -> Placement {
         let source = path(for: checksum)
         guard contains(checksum) else { throw .notCached(checksum: checksum) }
-        let parent = (destination as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: parent, operation: "mkdir", reason: "\(error.localizedDescription)")
-        }
-        let temporary = temporaryName(in: parent, for: (destination as NSString).lastPathComponent)
-        let placement = try place(source, at: temporary)
-        try publish(temporary, at: destination)
+        let target = FilePath(destination)
+        let parent = target.removingLastComponent()
+        try makeDirectories(parent.isEmpty ? "." : parent)
+        let temporary = temporaryName(in: parent.isEmpty ? "." : parent, for: target.lastComponent?.string ?? "package")
+        let placement = try place(source, at: temporary.string)
+        try publish(temporary.string, at: destination)
         return placement
     }
 
@@ -49,20 +54,16 @@ public struct PackageCache: Sendable {
             if fields.count >= 3, let pid = Int32(fields[fields.count - 3]), pid == getpid() || kill(pid, 0) == 0 {
                 continue
             }
-            unlink(temporaryDirectory + "/" + entry)
+            unlink(FilePath(temporaryDirectory).appending(entry).string)
         }
     }
 
     /// Where partial downloads are written: inside the cache, so rename(2) can publish them.
-    var temporaryDirectory: String { "\(directory)/tmp" }
+    var temporaryDirectory: String { FilePath(directory).appending("tmp").string }
 
     /// Makes the temporary directory and returns a fresh file name in it.
     func newTemporaryFile(for name: String) throws(FetchError) -> String {
-        do {
-            try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: temporaryDirectory, operation: "mkdir", reason: "\(error.localizedDescription)")
-        }
-        return temporaryName(in: temporaryDirectory, for: name)
+        try makeDirectories(FilePath(temporaryDirectory))
+        return temporaryName(in: FilePath(temporaryDirectory), for: name).string
     }
 }

@@ -45,6 +45,13 @@ public struct ImageSpec: Sendable, Hashable {
 
     /// The label consumers look for to find an extensions image.
     public static let extensionsLabel = "io.openshift.os.extensions"
+    /// The label the MCO's image-stream discovery pairs with `extensionsLabel`.
+    public static let streamClassLabel = "io.openshift.os.streamclass"
+
+    /// The config's command. The image holds files only and is never run: the MCO runs
+    /// `podman create` (which refuses an image without a command or entrypoint) and `podman cp`,
+    /// never `podman start`. The image has no /bin/false either, so a `podman run` fails at once.
+    public static let command = ["/bin/false"]
 
     /// The OCI (GOARCH) name of an rpm architecture: x86_64 -> amd64, aarch64 -> arm64, i686 -> 386;
     /// ppc64le, s390x, riscv64 and others are spelled the same.

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemPackage
 
 /// One entry of the layer: a directory (with or without a local counterpart) or a regular file.
 struct LayerEntry {
@@ -60,7 +61,7 @@ enum LayerEntries {
             case S_IFDIR:
                 try add(LayerEntry(path: path, local: local, isDirectory: true))
                 for name in try children(of: local) {
-                    pending.append((local + "/" + name, path + "/" + name))
+                    pending.append((FilePath(local).appending(name).string, path + "/" + name))
                 }
             default:
                 throw .unsupportedFile(path: local, kind: fileKind(info.st_mode))

@@ -2,6 +2,7 @@
 internal import CArchive
 import Foundation
 import Publish
+import SystemPackage
 
 /// Writes OCI image layouts (`oci-layout`, `index.json`, `blobs/sha256/`), readable by skopeo, umoci, podman.
 public enum OCILayout {
@@ -14,20 +15,32 @@ public enum OCILayout {
     public static func write(
         images: [(spec: ImageSpec, layer: LayerBlob)], to dir: String, tag: String = "latest"
     ) throws(ImageError) -> String {
-        try validate(images, tag: tag)
-        let target = dir.count > 1 && dir.hasSuffix("/") ? String(dir.dropLast()) : dir
-        let publisher: Publisher
-        do throws(PublishError) { publisher = try Publisher(output: target) } catch { throw ImageError(error, layout: target) }
-        let staging = publisher.staging
-        do throws(ImageError) {
-            let blobs = staging + "/blobs/sha256"
-            try makeDirectory(staging + "/blobs")
-            try makeDirectory(blobs)
-            let exists = FileManager.default.fileExists(atPath: target)
-            let kept = exists ? try carryOver(from: target, into: blobs, replacing: tag) : []
+        let staged = try stage(images: images, to: dir, tag: tag)
+        do throws(PublishError) { try staged.publisher.publish() } catch { throw ImageError(error, layout: dir) }
+        return staged.digest
+    }
 
+    /// `write` up to the swap: the new layout is complete beside `dir`, and the caller swaps it in
+    /// (`publisher.swapIn()`, then `commit()`) together with whatever else must change with it.
+    public static func stage(
+        images: [(spec: ImageSpec, layer: LayerBlob)], to dir: String, tag: String = "latest"
+    ) throws(ImageError) -> (publisher: Publisher, digest: String) {
+        try validate(images, tag: tag)
+        let publisher: Publisher
+        do throws(PublishError) { publisher = try Publisher(output: dir) } catch { throw ImageError(error, layout: dir) }
+        let target = publisher.output
+        let staging = FilePath(publisher.staging)
+        do throws(ImageError) {
+            let blobs = staging.appending("blobs/sha256")
+            try makeDirectory(staging.appending("blobs").string)
+            try makeDirectory(blobs.string)
+            let exists = access(target, F_OK) == 0
+            let kept = exists ? try carryOver(from: FilePath(target), into: blobs, replacing: tag) : []
+
+            // Canonical order: by OCI architecture, whatever the order the arches were given in.
+            let ordered = images.sorted { ImageSpec.ociArchitecture(rpm: $0.spec.arch) < ImageSpec.ociArchitecture(rpm: $1.spec.arch) }
             var manifests: [Descriptor] = []
-            for (spec, layer) in images {
+            for (spec, layer) in ordered {
                 try addLayer(layer, into: blobs)
                 let config = try addDocument(
                     Document.config(spec, diffIDs: [layer.diffID]), mediaType: MediaType.config, into: blobs)
@@ -40,19 +53,35 @@ public enum OCILayout {
             }
             var top = manifests[0]
             if manifests.count > 1 {
-                let shared = sharedAnnotations(images.map(\.spec.allAnnotations))
+                let shared = sharedAnnotations(ordered.map(\.spec.allAnnotations))
                 top = try addDocument(Document.index(manifests, annotations: shared), mediaType: MediaType.index, into: blobs)
             }
             top.annotations = [refNameAnnotation: tag]
 
-            try writeFile(staging + "/oci-layout", Document.layoutMarker.bytes)
-            try writeFile(staging + "/index.json", Document.index(kept + [top]).bytes)
-            do throws(PublishError) { try publisher.publish() } catch { throw ImageError(error, layout: target) }
-            return top.digest
+            try writeFile(staging.appending("oci-layout").string, Document.layoutMarker.bytes)
+            try writeFile(staging.appending("index.json").string, Document.index(kept + [top]).bytes)
+            return (publisher, top.digest)
         } catch {
             publisher.discard()
             throw error
         }
+    }
+
+    /// What an existing path given as a layout would make of it, checked before any work: nothing
+    /// (absent or empty directory), an OCI layout whose index.json mox can add to, or an error.
+    public static func checkTarget(_ dir: String) throws(ImageError) {
+        var info = stat()
+        guard stat(dir, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw .invalidLayout(path: dir, reason: "exists and is not a directory; give a new path or an existing OCI layout")
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        if entries.isEmpty { return }
+        guard entries.contains("oci-layout") else {
+            throw .invalidLayout(path: dir, reason: "an existing directory that is not an OCI image layout (no oci-layout file); "
+                + "give a new path or an existing layout")
+        }
+        let _: Links = try decode(FilePath(dir).appending("index.json"))
     }
 
     private static func validate(_ images: [(spec: ImageSpec, layer: LayerBlob)], tag: String) throws(ImageError) {
@@ -93,8 +122,8 @@ public enum OCILayout {
     // MARK: Blobs
 
     /// Puts the layer file in as a blob, by hard link where the file system allows, else by copy.
-    private static func addLayer(_ layer: LayerBlob, into blobs: String) throws(ImageError) {
-        let blob = blobs + "/" + hex(layer.digest)!
+    private static func addLayer(_ layer: LayerBlob, into blobs: FilePath) throws(ImageError) {
+        let blob = blobs.appending(hex(layer.digest)!).string
         var info = stat()
         guard stat(layer.file, &info) == 0 else { throw .system(layer.file, "stat") }
         guard Int64(info.st_size) == layer.size else {
@@ -105,29 +134,29 @@ public enum OCILayout {
     }
 
     /// Writes a JSON document as a blob and returns its descriptor.
-    private static func addDocument(_ document: JSON, mediaType: String, into blobs: String) throws(ImageError) -> Descriptor {
+    private static func addDocument(_ document: JSON, mediaType: String, into blobs: FilePath) throws(ImageError) -> Descriptor {
         let bytes = document.bytes
         let hasher = SHA256()
         hasher.update(bytes)
         let digest = hasher.finish()
-        try writeFile(blobs + "/" + hex(digest)!, bytes)
+        try writeFile(blobs.appending(hex(digest)!).string, bytes)
         return Descriptor(mediaType: mediaType, digest: digest, size: Int64(bytes.count))
     }
 
     /// Keeps the existing layout's other tags: returns their index.json entries and links in every blob
     /// they reach. Refuses a directory that is not an OCI layout rather than replacing it.
-    private static func carryOver(from dir: String, into blobs: String, replacing tag: String) throws(ImageError) -> [Descriptor] {
-        guard FileManager.default.fileExists(atPath: dir + "/oci-layout") else {
-            throw .invalidLayout(path: dir, reason: "exists but has no oci-layout file; not replacing it")
+    private static func carryOver(from dir: FilePath, into blobs: FilePath, replacing tag: String) throws(ImageError) -> [Descriptor] {
+        guard access(dir.appending("oci-layout").string, F_OK) == 0 else {
+            throw .invalidLayout(path: dir.string, reason: "exists but has no oci-layout file; not replacing it")
         }
-        let index: Links = try decode(dir + "/index.json")
+        let index: Links = try decode(dir.appending("index.json"))
         let kept = (index.manifests ?? []).filter { $0.annotations?[refNameAnnotation] != tag }
         var pending = kept
         var seen = Set<String>()
         while let descriptor = pending.popLast() {
             guard let hex = hex(descriptor.digest), seen.insert(hex).inserted else { continue }
-            let blob = dir + "/blobs/sha256/" + hex
-            try linkOrCopy(blob, to: blobs + "/" + hex)
+            let blob = dir.appending("blobs/sha256").appending(hex)
+            try linkOrCopy(blob.string, to: blobs.appending(hex).string)
             switch descriptor.mediaType {
             case MediaType.manifest, MediaType.dockerManifest, MediaType.index, MediaType.dockerManifestList:
                 let links: Links = try decode(blob)
@@ -139,12 +168,29 @@ public enum OCILayout {
         return kept
     }
 
-    private static func decode<T: Decodable>(_ path: String) throws(ImageError) -> T {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .system(path, "read") }
+    private static func decode<T: Decodable>(_ path: FilePath) throws(ImageError) -> T {
+        guard let data = FileManager.default.contents(atPath: path.string) else { throw .system(path.string, "read") }
         do {
             return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw .invalidLayout(path: path.string, reason: "is not an OCI document mox can read: \(Self.explain(error)); "
+                + "repair or remove the layout")
         } catch {
-            throw .invalidLayout(path: path, reason: "cannot be read as OCI JSON: \(error)")
+            throw .invalidLayout(path: path.string, reason: "is not valid JSON; repair or remove the layout")
+        }
+    }
+
+    /// A decoding failure in words: what was wrong, and at which key.
+    static func explain(_ error: DecodingError) -> String {
+        func at(_ path: [any CodingKey]) -> String {
+            path.isEmpty ? "at the top level" : "at '" + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "'"
+        }
+        switch error {
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "a malformed value \(at(context.codingPath))"
+        case .keyNotFound(let key, let context): return "the key '\(key.stringValue)' is missing \(at(context.codingPath))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "a value of the wrong type \(at(context.codingPath))"
+        @unknown default: return "an unreadable document"
         }
     }
 

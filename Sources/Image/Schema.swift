@@ -72,7 +72,8 @@ enum Document {
             ("created", created),
             ("architecture", .string(ImageSpec.ociArchitecture(rpm: spec.arch))),
             ("os", .string("linux")),
-            ("config", .object([("Labels", .map(spec.allLabels))])),
+            // podman create refuses an image without a command; this one is never run (see ImageSpec.command).
+            ("config", .object([("Cmd", .array(ImageSpec.command.map(JSON.string))), ("Labels", .map(spec.allLabels))])),
             ("rootfs", .object([("type", .string("layers")), ("diff_ids", .array(diffIDs.map(JSON.string)))])),
             ("history", .array([.object(history)])),
         ])

@@ -4,22 +4,23 @@ import Foundation
 /// Checks an RPM file the way `rpmkeys --checksig` does: header and payload digests, and
 /// optionally an OpenPGP signature by one of the given keys. Never touches any rpmdb.
 public enum PackageVerifier {
-    /// librpm's log and macro state are process-wide: one verification at a time.
-    private static let lock = NSLock()
-
     /// Checks header and payload digests; with `requireSignature`, also that the package is
     /// signed by one of `keys` (armored OpenPGP public key files, as paths or file:// URLs).
-    public static func verify(file path: String, requireSignature: Bool, keys: [String]) throws(PackageVerificationError) {
+    /// `file` may be a pipe (`/dev/fd/N`) fed by the caller; errors then name `displayPath`.
+    /// Safe to call from several threads at once: each captures librpm's verdicts for itself.
+    public static func verify(file path: String, displayPath: String? = nil, requireSignature: Bool,
+                              keys: [String]) throws(PackageVerificationError) {
+        let shown = displayPath ?? path
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+            throw .unreadable(path: shown, reason: String(cString: strerror(errno)))
         }
-        guard info.st_size > 0 else { throw .notAnRPM(path: path, message: "the file is empty") }
+        guard info.st_mode & S_IFMT != S_IFREG || info.st_size > 0 else {
+            throw .notAnRPM(path: shown, message: "the file is empty")
+        }
         RPMConfig.load()
 
-        lock.lock()
-        defer { lock.unlock() }
-        guard let keyring = rpmKeyringNew() else { throw .notAnRPM(path: path, message: "librpm could not make a keyring") }
+        guard let keyring = rpmKeyringNew() else { throw .notAnRPM(path: shown, message: "librpm could not make a keyring") }
         defer { rpmKeyringFree(keyring) }
         // Keys librpm 4.18 cannot parse (newer OpenPGP features) are skipped: a package signed by
         // them then fails as "key not available", naming the skipped key.
@@ -29,10 +30,11 @@ public enum PackageVerifier {
                 if let reason = try add(key: key, to: keyring) { unusable.append(reason) }
             }
         }
-        let (status, lines) = checkSignatures(path: path, keyring: keyring, requireSignature: requireSignature)
+        let (status, rawLines) = checkSignatures(path: path, keyring: keyring, requireSignature: requireSignature)
+        let lines = rawLines.map { $0.replacingOccurrences(of: path, with: shown) }.filter { $0 != "\(shown):" }
         let verdicts = lines.compactMap(Verdict.init)
         if status == 0 && !verdicts.isEmpty { return }
-        var error = PackageVerificationError(path: path, verdicts: verdicts, lines: lines, requireSignature: requireSignature)
+        var error = PackageVerificationError(path: shown, verdicts: verdicts, lines: lines, requireSignature: requireSignature)
         if case let .keyNotAvailable(path, message) = error, !unusable.isEmpty {
             error = .keyNotAvailable(path: path, message: ([message] + unusable).joined(separator: "; "))
         }
@@ -46,36 +48,29 @@ public enum PackageVerifier {
         // A keyring of our own: librpm then never loads keys from an rpmdb.
         rpmtsSetKeyring(ts, keyring)
         var level = Int32(RPMSIG_DIGEST_TYPE)
-        var flags = rpmVSFlags(0)
+        // The legacy MD5 over header and payload adds nothing to the SHA-256 header and payload
+        // digests (and the repo's checksum of the whole file), and costs as much as both.
+        var flags = rpmVSFlags(RPMVSF_NOMD5.rawValue)
         if requireSignature {
             level |= Int32(RPMSIG_SIGNATURE_TYPE)
         } else {
             // Digest-only: a signature by a key we were not given must not fail the package.
-            flags = rpmVSFlags(RPMVSF_NODSAHEADER.rawValue | RPMVSF_NORSAHEADER.rawValue | RPMVSF_NODSA.rawValue | RPMVSF_NORSA.rawValue)
+            flags = rpmVSFlags(flags | RPMVSF_NODSAHEADER.rawValue | RPMVSF_NORSAHEADER.rawValue
+                | RPMVSF_NODSA.rawValue | RPMVSF_NORSA.rawValue)
         }
         rpmtsSetVfyLevel(ts, level)
         rpmtsSetVfyFlags(ts, flags)
 
-        // Verdicts are logged at NOTICE/INFO ("Payload SHA256 digest: BAD (...)"): let them through to us.
         let capture = LogCapture()
-        let previousMask = rpmlogSetMask(0)
-        rpmlogSetMask(mox_rpm_log_upto(Int32(RPMLOG_INFO.rawValue)))
-        let previousCallback = rpmlogSetCallback({ record, data in
-            guard let record, let data, let text = rpmlogRecMessage(record) else { return 0 }
-            Unmanaged<LogCapture>.fromOpaque(data).takeUnretainedValue().text += String(cString: text)
-            return 0
-        }, Unmanaged.passUnretained(capture).toOpaque())
-        defer {
-            // librpm cannot tell us the previous callback's data; nobody in mox sets one with data.
-            rpmlogSetCallback(previousCallback, nil)
-            rpmlogSetMask(previousMask)
-        }
+        VerdictLog.begin()
+        defer { VerdictLog.end() }
+        Thread.current.threadDictionary[VerdictLog.key] = capture
+        defer { Thread.current.threadDictionary[VerdictLog.key] = nil }
 
         let argument = strdup(path)
         defer { free(argument) }
         let argv: [UnsafeMutablePointer<CChar>?] = [argument, nil]
         let status = argv.withUnsafeBufferPointer { rpmcliVerifySignatures(ts, $0.baseAddress) }
-        withExtendedLifetime(capture) {}
         let lines = capture.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && $0 != "\(path):" }
         return (status, lines)
@@ -104,9 +99,48 @@ public enum PackageVerifier {
     }
 }
 
-/// What librpm logs while verifying, gathered by the log callback.
+/// What librpm logs while verifying on one thread, gathered by the log callback.
 private final class LogCapture {
     var text = ""
+}
+
+/// librpm's log goes to one process-wide callback; verdicts are logged at NOTICE/INFO on the
+/// verifying thread, so the callback hands each line to that thread's capture. The callback and
+/// mask are installed while any verification runs and restored when the last one ends.
+private enum VerdictLog {
+    static let key = "dev.mox.rpm-verdicts"
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var active = 0
+    nonisolated(unsafe) private static var previousMask: Int32 = 0
+    nonisolated(unsafe) private static var previousCallback: rpmlogCallback? = nil
+
+    static func begin() {
+        lock.withLock {
+            active += 1
+            guard active == 1 else { return }
+            previousMask = rpmlogSetMask(0)
+            rpmlogSetMask(mox_rpm_log_upto(Int32(RPMLOG_INFO.rawValue)))
+            previousCallback = rpmlogSetCallback({ record, _ in
+                guard let record, let text = rpmlogRecMessage(record) else { return 0 }
+                if let capture = Thread.current.threadDictionary[VerdictLog.key] as? LogCapture {
+                    capture.text += String(cString: text)
+                    return 0
+                }
+                // Not a verification: only what the usual mask lets through reaches stderr.
+                return rpmlogRecPriority(record).rawValue <= RPMLOG_CRIT.rawValue ? Int32(RPMLOG_DEFAULT) : 0
+            }, nil)
+        }
+    }
+
+    static func end() {
+        lock.withLock {
+            active -= 1
+            guard active == 0 else { return }
+            // librpm cannot tell us the previous callback's data; nobody in mox sets one with data.
+            rpmlogSetCallback(previousCallback, nil)
+            rpmlogSetMask(previousMask)
+        }
+    }
 }
 
 /// One line of librpm's verdicts: "Header V4 RSA/SHA256 Signature, key ID 1964c5fc: NOKEY".

@@ -16,6 +16,16 @@ public enum JSONReport {
             json.array(report.arches) { json, arch in
                 json.object { json in
                     json.member("arch", arch.arch)
+                    if let image = arch.baseImage {
+                        // The image a `--base-image` base was read from.
+                        json.member("baseImage") { json in
+                            json.object { json in
+                                json.member("digest", image.digest)
+                                json.member("name", image.name)
+                                json.member("reference", image.reference)
+                            }
+                        }
+                    }
                     json.member("basePackages", arch.basePackageCount)
                     json.member("extensions") { json in json.array(arch.extensions, write) }
                     json.member("repos") { json in

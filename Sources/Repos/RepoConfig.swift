@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 /// Reads dnf `.repo` files and `--repo ID=URL` options into `RepoDefinition`s.
 public enum RepoConfig {
@@ -21,7 +22,7 @@ public enum RepoConfig {
         var repos: [RepoDefinition] = []
         var warnings: [String] = []
         for name in names {
-            let path = (dir as NSString).appendingPathComponent(name)
+            let path = FilePath(dir).appending(name).string
             let text: String
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 /// Where a repo's files live: a local directory or an http(s) URL.
 public enum RepoURL: Sendable, Hashable, CustomStringConvertible {
@@ -44,11 +45,10 @@ public enum RepoURL: Sendable, Hashable, CustomStringConvertible {
         } else if let range = trimmed.range(of: "://") {
             throw .unsupportedScheme(url: text, scheme: String(trimmed[..<range.lowerBound]))
         } else if trimmed.hasPrefix("/") {
-            self = .local(path: (trimmed as NSString).standardizingPath)
+            self = .local(path: FilePath(trimmed).lexicallyNormalized().string)
         } else {
-            let joined = (directory as NSString).appendingPathComponent(trimmed)
-            let absolute = joined.hasPrefix("/") ? joined : FileManager.default.currentDirectoryPath + "/" + joined
-            self = .local(path: (absolute as NSString).standardizingPath)
+            let absolute = FilePath(FileManager.default.currentDirectoryPath).pushing(FilePath(directory).appending(trimmed))
+            self = .local(path: absolute.lexicallyNormalized().string)
         }
     }
 
@@ -69,7 +69,7 @@ public enum RepoURL: Sendable, Hashable, CustomStringConvertible {
         guard let decoded = String(rest).removingPercentEncoding else {
             throw .malformed(url: text, reason: "bad percent-encoding; write %XX with two hex digits")
         }
-        return (decoded as NSString).standardizingPath
+        return FilePath(decoded).lexicallyNormalized().string
     }
 
     /// The location of `href` (e.g. `repodata/repomd.xml`) inside this repo.
@@ -77,7 +77,7 @@ public enum RepoURL: Sendable, Hashable, CustomStringConvertible {
         guard !href.isEmpty, !href.hasPrefix("/"), !href.contains("://") else { throw .hrefOutsideRepo(href: href) }
         switch self {
         case .local(let path):
-            return .local(path: ((path as NSString).appendingPathComponent(href) as NSString).standardizingPath)
+            return .local(path: FilePath(path).appending(href).lexicallyNormalized().string)
         case .remote(let url):
             let base = url.absoluteString.hasSuffix("/") ? url : URL(string: url.absoluteString + "/") ?? url
             // rpm-md hrefs are raw paths; encode them so names with spaces or '%' stay one path.

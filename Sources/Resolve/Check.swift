@@ -1,9 +1,11 @@
+import BaseImage
 import Foundation
 import Manifest
 import Modules
 import Repos
 import RPM
 import Solv
+import SystemPackage
 
 /// Where the base OS package set comes from.
 public enum BaseSource: Sendable, Hashable {
@@ -11,19 +13,22 @@ public enum BaseSource: Sendable, Hashable {
     case rootfs(String)
     /// An rpm-ostree lockfile or a NEVRA list.
     case packages(String)
+    /// An image reference in a transport skopeo reads (`docker://...`, `oci:DIR:TAG`).
+    case image(String)
 
-    /// `rootfs` or `packages`.
+    /// `rootfs`, `packages` or `image`.
     public var kind: String {
         switch self {
         case .rootfs: "rootfs"
         case .packages: "packages"
+        case .image: "image"
         }
     }
 
-    /// The path as given.
+    /// The path or reference as given.
     public var path: String {
         switch self {
-        case .rootfs(let path), .packages(let path): path
+        case .rootfs(let path), .packages(let path), .image(let path): path
         }
     }
 }
@@ -122,6 +127,8 @@ public struct LoadedArch {
     public let definitions: [RepoDefinition]
     /// The module streams active on this arch and what they hide.
     public var modules: ModuleState = .none
+    /// The image the base was read from, when it came from `--base-image`.
+    public var baseImage: BaseImageIdentity? = nil
 }
 
 /// The inputs of `mox check` and `mox compose`, and the loading they share.
@@ -134,6 +141,8 @@ public struct CheckSession: Sendable {
     public let cacheDirectory: String?
     /// Downloads remote repo metadata (http(s) repos, metalinks, mirrorlists); nil: only local repos work.
     public var downloader: RepoDownloader?
+    /// false: base images come from registries over plain HTTP or unverified TLS (`--tls-verify=false`).
+    public var baseImageTLSVerify = true
 
     public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
                 base: BaseSelection, cacheDirectory: String?) {
@@ -202,12 +211,24 @@ public struct CheckSession: Sendable {
             log("\(arch): repo \(repo.id): \(repo.packages) packages (\(source)\(repo.withFilelists ? ", with filelists" : ""))")
         }
         switch base {
-        case let .rootfs(root, dbpath):
+        case let .rootfs(root, database, image):
+            let shown = image.map { "\($0.reference) (\($0.digest))" } ?? root.string
             do {
-                let count = try pool.loadBase(rootfs: root, dbpath: dbpath)
-                log("\(arch): base \(root) (rpmdb \(dbpath)): \(count) packages")
+                // librpm opens a private copy: it writes -shm/-wal beside what it opens, and a base is only read.
+                let copy = try database.privateCopy(from: root, under: FilePath(cachePath).appending("rpmdb"))
+                let count = try pool.loadBase(rpmdb: copy.directory)
+                log("\(arch): base \(shown) (rpmdb \(database.dbpath)): \(count) packages")
+            } catch let error as RPMDatabaseError {
+                throw .environment("base \(shown): \(error)")
             } catch {
-                throw .environment("\(error)")
+                throw .invalidInput("base \(shown): the rpmdb at \(database.dbpath) (\(database.backend)) cannot be read: "
+                    + "it is corrupted or not an rpmdb librpm reads (\(error)); rebuild it with rpm --rebuilddb")
+            }
+            let foreign = pool.foreignBaseArchitectures()
+            if !foreign.isEmpty {
+                throw .invalidInput("base \(shown) is for another architecture than \(arch): its packages are "
+                    + foreign.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+                    + "; give each arch its own base (ARCH=PATH)")
             }
         case let .packages(file, list):
             do {
@@ -226,6 +247,7 @@ public struct CheckSession: Sendable {
         }
         loader.storeFileProvides(in: pool, repos: repos, log: log)
         var loaded = LoadedArch(pool: pool, repos: repos, definitions: definitions)
+        if case .rootfs(_, _, let image) = base { loaded.baseImage = image }
         loaded.modules = try applyModules(to: pool, repos: repos, definitions: definitions, arch: arch, log: log)
         return loaded
     }
@@ -250,12 +272,16 @@ public struct CheckSession: Sendable {
             guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw .invalidInput("--base-rootfs \(root): no such directory")
             }
-            guard let found = RPMDatabase.locate(root: root) else {
-                let looked = RPMDatabase.searchPaths.map { (root as NSString).appendingPathComponent($0) }
-                throw .invalidInput("--base-rootfs \(root): no rpmdb found; looked in "
-                    + looked.joined(separator: ", ") + "; point at the root of an OS image")
+            return .rootfs(FilePath(root), try database(in: FilePath(root), option: "--base-rootfs \(root)"), image: nil)
+        case .image(let reference):
+            let base: BaseImageRoot
+            do {
+                base = try BaseImageCache(cacheDirectory: FilePath(cachePath), options: .init(tlsVerify: baseImageTLSVerify))
+                    .root(of: reference, arch: arch)
+            } catch {
+                throw error.isInvalidInput ? .invalidInput("--base-image \(error)") : .environment("--base-image \(error)")
             }
-            return .rootfs(root, dbpath: found)
+            return .rootfs(base.root, try database(in: base.root, option: "--base-image \(reference)"), image: base.identity)
         case .packages(let file):
             do {
                 return .packages(file, try BasePackageList.load(file: file))
@@ -266,9 +292,25 @@ public struct CheckSession: Sendable {
     }
 
     private enum CheckedBase {
-        case rootfs(String, dbpath: String)
+        /// A root holding an rpmdb (a `--base-rootfs`, or what was read out of a `--base-image`).
+        case rootfs(FilePath, RPMDatabase, image: BaseImageIdentity?)
         case packages(String, [BasePackageSpec])
     }
+
+    /// The rpmdb under `root`, every path resolved inside it.
+    private func database(in root: FilePath, option: String) throws(CheckError) -> RPMDatabase {
+        let found: RPMDatabase?
+        do { found = try RPMDatabase.locate(root: root) } catch { throw .invalidInput("\(option): \(error)") }
+        guard let found else {
+            let looked = RPMDatabase.searchPaths.map { root.appending($0.components).string }
+            throw .invalidInput("\(option): no rpmdb found; looked in " + looked.joined(separator: ", ")
+                + "; point at the root of an OS image")
+        }
+        return found
+    }
+
+    /// Where base images and private rpmdb copies are cached.
+    var cachePath: String { cacheDirectory ?? NSTemporaryDirectory() + "/mox-cache" }
 
     /// Loads one architecture and resolves every extension on it. Also returns the repo
     /// definitions it used, for callers that go on to fetch from them.
@@ -278,6 +320,7 @@ public struct CheckSession: Sendable {
         var report = Resolver(pool: loaded.pool, manifest: manifest, modules: loaded.modules).resolveAll()
         report.repos = loaded.repos
         report.base = base.source(for: arch)
+        report.baseImage = loaded.baseImage
         return (report, loaded.definitions)
     }
 

@@ -1,3 +1,4 @@
+import BaseImage
 import Repos
 import Solv
 
@@ -77,5 +78,7 @@ public struct ArchReport: Sendable {
     public var repos: [LoadedRepo] = []
     /// Where this arch's base came from.
     public var base: BaseSource?
+    /// The image the base was read from (reference, manifest digest), for `--base-image`.
+    public var baseImage: BaseImageIdentity?
     public var failed: Bool { extensions.contains { $0.status == .failed } }
 }

@@ -1,5 +1,6 @@
 internal import CSolv
 import Foundation
+import SystemPackage
 
 extension Pool {
     /// Loads a repo from `.solv` files written by `writeCache` (one, or several parts of one
@@ -58,7 +59,8 @@ extension Pool {
 
     /// Runs `write` on a temporary file beside `path`, then renames it into place.
     func writeAtomically(_ path: String, _ write: (UnsafeMutablePointer<FILE>) -> Int32) throws(SolvError) {
-        let dir = (path as NSString).deletingLastPathComponent
+        let parent = FilePath(path).removingLastComponent()
+        let dir = parent.isEmpty ? "." : parent.string
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {

@@ -13,9 +13,10 @@ struct ComposeCommand: ParsableCommand {
         commandName: "compose",
         abstract: "Resolve, fetch and verify the extensions, and publish them as an rpm-md tree with a JSON index.",
         discussion: """
-            The tree at --output holds extensions/<name>/, dependencies/, repodata/ and extensions.json. \
-            It is built beside the output and swapped in whole: a failed or interrupted run leaves the \
-            previous output as it was. Exit codes are those of check.
+            The tree at --output holds extensions/<name>/, dependencies/, repodata/, mox-index.json and \
+            (one arch) extensions.json. It is built beside the output, with its image when asked for, and \
+            both are swapped in together: a failed or interrupted run leaves the previous tree and image \
+            as they were. Exit codes are those of check.
             """)
 
     @OptionGroup var inputs: InputOptions
@@ -35,7 +36,7 @@ struct ComposeCommand: ParsableCommand {
     var junitPath: String?
 
     func validate() throws {
-        // Refused here, not after the tree is published: invalid input must change nothing.
+        // Refused here, before anything is read: invalid input must change nothing.
         try image.validate(arches: inputs.resolvedArches)
         guard downloads >= 1, downloads <= 64 else { throw ValidationError("--downloads must be between 1 and 64") }
     }
@@ -46,7 +47,8 @@ struct ComposeCommand: ParsableCommand {
         do {
             composer = Composer(session: try inputs.session(), arches: inputs.resolvedArches, output: output,
                                 sourceDateEpoch: epoch,
-                                fetchOptions: inputs.fetchOptions(concurrency: downloads))
+                                fetchOptions: inputs.fetchOptions(concurrency: downloads),
+                                image: try image.request())
         } catch let error as CheckError {
             throw Output.fail(error)
         }
@@ -57,9 +59,11 @@ struct ComposeCommand: ParsableCommand {
         var onProgress: (@Sendable (FetchProgress) -> Void)? = nil
         if let progress { onProgress = { progress.update($0) } }
         do throws(ComposeError) {
-            outcome = try composer.run(log: log, progress: onProgress, publisherReady: { interrupts.protect($0) })
+            outcome = try composer.run(log: log, progress: onProgress, interruptible: { interrupts.protect($0) })
+            interrupts.settle()
             progress?.finish()
         } catch {
+            interrupts.settle()
             progress?.finish()
             Output.log("mox: error: \(error)")
             switch error {
@@ -77,35 +81,45 @@ struct ComposeCommand: ParsableCommand {
             try Output.writeJUnit(report, to: junitPath)
             Output.log("mox: nothing written: fix the failing extensions and run again")
             throw ExitCode(Exit.failed)
-        case .unchanged(let index, let arches):
+        case .unchanged(let index, let arches, let provenance, let written):
             try Output.writeJUnit(inputs.report(arches), to: junitPath)
-            let written = try image.export(tree: output, index: index, quiet: inputs.quiet)
             switch format {
             case .text:
                 Output.print("no change: \(output) is up to date (\(index.stateDigest))\n" + image.describe(written))
             case .json:
-                Output.print(summaryJSON(status: "unchanged", index: index, summary: nil, image: written))
+                Output.print(summaryJSON(status: "unchanged", index: index, summary: nil, provenance: provenance, image: written))
             }
-        case .published(let summary, let arches):
+        case .published(let summary, let arches, let provenance, let written):
             try Output.writeJUnit(inputs.report(arches), to: junitPath)
-            let written = try image.export(tree: output, index: summary.index, quiet: inputs.quiet)
             switch format {
             case .text:
                 Output.print("composed \(count(summary.extensions, "extension")), \(count(summary.packages, "package")), "
                     + "\(ByteCount.format(summary.bytes)) (fetched \(summary.fetched), \(ByteCount.format(summary.fetchedBytes))) "
                     + "into \(summary.output)\n" + image.describe(written) + (summary.changes.map { DiffCommand.render($0, limit: 40) } ?? ""))
             case .json:
-                Output.print(summaryJSON(status: "published", index: summary.index, summary: summary, image: written))
+                Output.print(summaryJSON(status: "published", index: summary.index, summary: summary, provenance: provenance,
+                                         image: written))
             }
         }
     }
 
     /// The outcome for machines (`--format json`); documented in docs/index-json.md.
-    private func summaryJSON(status: String, index: ComposeIndex, summary: ComposeSummary?, image written: ImageOutcome?) -> String {
+    private func summaryJSON(status: String, index: ComposeIndex, summary: ComposeSummary?, provenance: Provenance,
+                             image written: ImageOutcome?) -> String {
+        let tree = Publisher.absolute(output)
         var document: [String: Any] = [
-            "schemaVersion": 1, "status": status, "stateDigest": index.stateDigest,
-            "output": URL(fileURLWithPath: output).standardizedFileURL.path,
-            "index": URL(fileURLWithPath: output).standardizedFileURL.path + "/" + Composer.indexName,
+            "schemaVersion": 2, "status": status, "stateDigest": index.stateDigest,
+            "output": tree.string, "index": tree.appending(ComposeIndex.fileName).string,
+            "provenance": [
+                "extensions": provenance.extensions,
+                "bases": provenance.bases.map { ["arch": $0.arch, "kind": $0.kind, "source": $0.source] },
+                "repos": provenance.repos.map { repo -> [String: Any] in
+                    var entry: [String: Any] = ["arch": repo.arch, "id": repo.id, "baseurl": repo.baseurl,
+                                                "repomdSha256": repo.repomdSha256]
+                    if let revision = repo.revision { entry["revision"] = revision }
+                    return entry
+                },
+            ] as [String: Any],
         ]
         if let summary {
             document["extensions"] = summary.extensions
@@ -131,11 +145,12 @@ struct ComposeCommand: ParsableCommand {
     }
 }
 
-/// Discards the staging tree when the run is interrupted, so the output stays as it was.
+/// Puts the tree and the image back as they were when the run is interrupted.
 final class Interrupts: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let lock = NSLock()
-    private var publisher: Publisher?
+    private var outputs: [any Discardable] = []
+    private var fired = false
 
     init() {
         for signo in [SIGINT, SIGTERM, SIGHUP] {
@@ -143,10 +158,14 @@ final class Interrupts: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
             source.setEventHandler { [weak self] in
                 self?.lock.lock()
-                let publisher = self?.publisher
+                self?.fired = true
+                let outputs = self?.outputs ?? []
                 self?.lock.unlock()
-                publisher?.discard()
-                FileHandle.standardError.write(Data("\nmox: interrupted; the output is unchanged\n".utf8))
+                // The image first: it was swapped in after the tree. Committed work stays.
+                for output in outputs.reversed() { output.discard() }
+                let message = outputs.contains { $0.isPublished }
+                    ? "\nmox: interrupted after the output was published\n" : "\nmox: interrupted; the output is unchanged\n"
+                FileHandle.standardError.write(Data(message.utf8))
                 exit(128 + signo)
             }
             source.resume()
@@ -154,10 +173,17 @@ final class Interrupts: @unchecked Sendable {
         }
     }
 
-    func protect(_ publisher: Publisher) {
+    func protect(_ output: any Discardable) {
         lock.lock()
-        self.publisher = publisher
+        outputs.append(output)
         lock.unlock()
+    }
+
+    /// Once a signal arrived, the handler owns the exit: the failure its clean-up causes in the
+    /// work it interrupts must not end the process first, with another code and message.
+    func settle() {
+        guard lock.withLock({ fired }) else { return }
+        while true { Thread.sleep(forTimeInterval: 60) }
     }
 }
 

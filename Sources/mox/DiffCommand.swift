@@ -1,18 +1,19 @@
 import ArgumentParser
 import Compose
 import Foundation
+import SystemPackage
 
-/// `mox diff`: what changed between two composed trees (or two extensions.json files).
+/// `mox diff`: what changed between two composed trees (or two mox-index.json files).
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show what changed between two composed trees: extensions and packages added, removed, updated.",
         discussion: "Exit 0: no difference; 1: differences; 2: a tree or index cannot be read (as diff(1)).")
 
-    @Argument(help: ArgumentHelp("The older tree, or its extensions.json.", valueName: "old"))
+    @Argument(help: ArgumentHelp("The older tree, or its mox-index.json.", valueName: "old"))
     var old: String
 
-    @Argument(help: ArgumentHelp("The newer tree, or its extensions.json.", valueName: "new"))
+    @Argument(help: ArgumentHelp("The newer tree, or its mox-index.json.", valueName: "new"))
     var new: String
 
     @Option(help: "Output format: text or json.")
@@ -35,7 +36,7 @@ struct DiffCommand: ParsableCommand {
     static func index(at path: String) throws -> ComposeIndex {
         var isDirectory: ObjCBool = false
         let file = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-            ? path + "/" + Composer.indexName : path
+            ? FilePath(path).appending(ComposeIndex.fileName).string : path
         guard let index = ComposeIndex.read(from: file) else {
             Output.log("mox: error: \(file): missing or not an index written by mox compose")
             throw ExitCode(Exit.invalidInput)

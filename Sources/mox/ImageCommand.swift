@@ -2,6 +2,7 @@ import ArgumentParser
 import Compose
 import Foundation
 import Image
+import SystemPackage
 
 /// `mox image`: write the extensions image of a tree `mox compose` already published.
 struct ImageCommand: ParsableCommand {
@@ -10,7 +11,7 @@ struct ImageCommand: ParsableCommand {
         abstract: "Write the OCI image (layout and/or layer) of a composed extensions tree.",
         discussion: """
             The same image `mox compose --oci-layout/--layer` writes, from a tree already composed (it reads \
-            the tree's extensions.json): for pipelines that compose and package in separate steps. \
+            the tree's mox-index.json): for pipelines that compose and package in separate steps. \
             Exit 0 on success, 2 for invalid input, 3 for I/O failures.
             """)
 
@@ -25,15 +26,27 @@ struct ImageCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let index = ComposeIndex.read(from: tree + "/" + Composer.indexName) else {
-            Output.log("mox: error: \(tree)/\(Composer.indexName): missing or not a mox index; run mox compose --output \(tree) first")
+        guard let index = ComposeIndex.read(tree: tree) else {
+            Output.log("mox: error: \(FilePath(tree).appending(ComposeIndex.fileName)): missing or not an index of this "
+                + "mox version; run mox compose --output \(tree) first")
             throw ExitCode(Exit.invalidInput)
         }
-        if index.arches.count > 1, let layer = image.layerFile, !layer.contains("{arch}") {
-            Output.log("mox: error: --layer \(layer): the tree has several arches; put {arch} in the file name")
-            throw ExitCode(Exit.invalidInput)
+        let interrupts = Interrupts()
+        do throws(ComposeError) {
+            let request = try image.request()
+            try request.check(tree: tree, arches: index.arches.count)
+            let written = try ImageExport.write(request, of: tree, index: index, log: { Output.log($0) },
+                                                interruptible: { interrupts.protect($0) })
+            interrupts.settle()
+            Output.print(image.describe(written))
+        } catch {
+            interrupts.settle()
+            Output.log("mox: error: \(error)")
+            switch error {
+            case .invalidInput: throw ExitCode(Exit.invalidInput)
+            case .environment: throw ExitCode(Exit.environment)
+            }
         }
-        Output.print(image.describe(try image.export(tree: tree, index: index, quiet: false)))
     }
 }
 
@@ -56,13 +69,13 @@ struct ImageOptions: ParsableArguments {
     @Option(name: .customLong("label"), help: ArgumentHelp("An image config label; repeatable.", valueName: "key=value"))
     var labels: [String] = []
 
-    @Option(name: .customLong("base-image"), help: ArgumentHelp(
-        "The base OS image reference (name:tag or name@sha256:...), recorded in the image annotations.",
-        valueName: "ref"))
-    var baseImage: String?
-
     @Option(name: .customLong("image-version"), help: "org.opencontainers.image.version (default: from the state digest).")
     var imageVersion: String?
+
+    @Option(name: .customLong("stream-class"), help: ArgumentHelp(
+        "The OS stream this image serves (label io.openshift.os.streamclass), as the MCO's image-stream discovery needs.",
+        valueName: "name"))
+    var streamClass: String?
 
     /// True when any image output is asked for.
     var wanted: Bool { ociLayout != nil || layerFile != nil }
@@ -73,10 +86,8 @@ struct ImageOptions: ParsableArguments {
         if !tag.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) || tag.isEmpty || tag.count > 128 {
             throw ValidationError("--tag '\(tag)': use letters, digits, '.', '_' and '-' (at most 128)")
         }
-        if let ociLayout, let entries = try? FileManager.default.contentsOfDirectory(atPath: ociLayout),
-           !entries.isEmpty, !entries.contains("oci-layout") {
-            throw ValidationError("--oci-layout \(ociLayout): an existing directory that is not an OCI image layout; "
-                + "give a new path or an existing layout")
+        if let streamClass, streamClass.isEmpty || streamClass.contains(where: \.isWhitespace) {
+            throw ValidationError("--stream-class '\(streamClass)': give a name without spaces, e.g. rhel-9")
         }
         if let layerFile, let arches, arches.count > 1, !layerFile.contains("{arch}") {
             throw ValidationError("--layer \(layerFile): with several --arch, put {arch} in the file name")
@@ -95,21 +106,14 @@ struct ImageOptions: ParsableArguments {
         return result
     }
 
-    /// Writes the image of the tree at `tree`, when an image output was asked for; nil otherwise.
-    func export(tree: String, index: ComposeIndex, quiet: Bool) throws -> ImageOutcome? {
-        let request = ImageRequest(layout: ociLayout, tag: tag, layerFile: layerFile, compression: compression,
-                                   labels: try parsedLabels(), baseImage: baseImage, version: imageVersion)
-        guard request.wanted else { return nil }
-        do throws(ComposeError) {
-            return try ImageExport(tree: tree, index: index, request: request)
-                .run(log: quiet ? { _ in } : { Output.log($0) })
-        } catch {
-            Output.log("mox: error: \(error)")
-            switch error {
-            case .invalidInput: throw ExitCode(Exit.invalidInput)
-            case .environment: throw ExitCode(Exit.environment)
-            }
-        }
+    /// The image asked for (`wanted` is false when neither --oci-layout nor --layer is given).
+    /// `--stream-class` wins over a `--label` of the same key.
+    func request() throws(ComposeError) -> ImageRequest {
+        var labels: [String: String]
+        do { labels = try parsedLabels() } catch { throw .invalidInput("\(error)") }
+        if let streamClass { labels[ImageSpec.streamClassLabel] = streamClass }
+        return ImageRequest(layout: ociLayout, tag: tag, layerFile: layerFile, compression: compression,
+                            labels: labels, version: imageVersion)
     }
 
     /// One line per output written: `image IMG:TAG DIGEST`, `layer FILE DIGEST`.

@@ -28,7 +28,7 @@ struct ComposerTests {
         let dir = try Fixtures.temporaryDirectory("composer")
         defer { try? FileManager.default.removeItem(at: dir) }
         let outcome = try composer(dir).run(log: { _ in }, progress: nil)
-        guard case .published(let summary, let reports) = outcome else {
+        guard case .published(let summary, let reports, _, _) = outcome else {
             Issue.record("expected a published tree, got \(outcome)")
             return
         }
@@ -42,7 +42,7 @@ struct ComposerTests {
         #expect(summary.fetchedBytes == summary.bytes)
         #expect(summary.index.timestamp == 1_700_000_000)
         #expect(reports.map(\.arch) == ["x86_64"])
-        let onDisk = ComposeIndex.read(from: dir.appendingPathComponent("out/extensions.json").path)
+        let onDisk = ComposeIndex.read(from: dir.appendingPathComponent("out/mox-index.json").path)
         #expect(onDisk == summary.index)
         let listedPaths = Set(summary.index.arches["x86_64"]?.extensions.values.flatMap(\.packages).map(\.path) ?? [])
         #expect(listedPaths == Set(W.expectedTree))
@@ -52,19 +52,19 @@ struct ComposerTests {
         let dir = try Fixtures.temporaryDirectory("composer-unchanged")
         defer { try? FileManager.default.removeItem(at: dir) }
         let first = try composer(dir).run(log: { _ in }, progress: nil)
-        guard case .published(let summary, _) = first else {
+        guard case .published(let summary, _, _, _) = first else {
             Issue.record("expected a published tree, got \(first)")
             return
         }
         let again = try composer(dir).run(log: { _ in }, progress: nil)
-        guard case .unchanged(let index, _) = again else {
+        guard case .unchanged(let index, _, _, _) = again else {
             Issue.record("expected no change, got \(again)")
             return
         }
         #expect(index.stateDigest == summary.index.stateDigest)
         // A comment changes the manifest's digest, which is an input: a new tree, nothing fetched.
         let changed = try composer(dir, yaml: W.manifest + "# edited\n").run(log: { _ in }, progress: nil)
-        guard case .published(let next, _) = changed else {
+        guard case .published(let next, _, _, _) = changed else {
             Issue.record("expected a new tree, got \(changed)")
             return
         }
@@ -76,7 +76,7 @@ struct ComposerTests {
         let dir = try Fixtures.temporaryDirectory("composer-failed")
         defer { try? FileManager.default.removeItem(at: dir) }
         let outcome = try composer(dir, yaml: "repos: [os]\nextensions:\n  broken:\n    packages: [broken]\n")
-            .run(log: { _ in }, progress: nil, publisherReady: { _ in Issue.record("no publisher for a failed resolution") })
+            .run(log: { _ in }, progress: nil, interruptible: { _ in Issue.record("no publisher for a failed resolution") })
         guard case .failed(let reports) = outcome else {
             Issue.record("expected a failure, got \(outcome)")
             return

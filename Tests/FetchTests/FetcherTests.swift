@@ -34,7 +34,8 @@ func inode(_ path: String) -> (device: UInt64, inode: UInt64) {
 let quick = FetchOptions(concurrency: 4, connectTimeout: 5, lowSpeedTime: 5, retries: 2, backoff: 0.01)
 
 @Suite struct LocalFetchTests {
-    @Test func localRepoPackageIsHardlinkedIntoCacheOnSameFilesystem() throws {
+    /// The cache owns its files: a repo's file edited or re-signed in place must not change it.
+    @Test func localRepoPackageIsCopiedIntoTheCacheNeverHardlinked() throws {
         let rpm = try BuiltPackages.rpms()[0]
         let cacheDir = try Fixtures.temporaryDirectory("fetch-cache")
         defer { try? FileManager.default.removeItem(at: cacheDir) }
@@ -47,7 +48,8 @@ let quick = FetchOptions(concurrency: 4, connectTimeout: 5, lowSpeedTime: 5, ret
         #expect(results.count == 2)
         #expect(results[0].path == results[1].path)
         #expect(results[0].path.hasPrefix(cacheDir.path + "/packages/sha256/"))
-        #expect(inode(results[0].path) == inode(rpm.path))
+        #expect(inode(results[0].path) != inode(rpm.path))
+        #expect(try Checksum.of(file: results[0].path) == Checksum.of(file: rpm.path))
         #expect(results.allSatisfy { !$0.wasCached })
     }
 
@@ -64,14 +66,14 @@ let quick = FetchOptions(concurrency: 4, connectTimeout: 5, lowSpeedTime: 5, ret
         #expect(inode(tree) == inode(cache.path(for: wanted.checksum)))
         // Again over an existing file: still one complete file, no temporary left beside it.
         #expect(try cache.materialize(wanted.checksum, at: tree) == .hardlink)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: (tree as NSString).deletingLastPathComponent) == [rpm.lastPathComponent])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: URL(fileURLWithPath: tree).deletingLastPathComponent().path) == [rpm.lastPathComponent])
 
         let shm = "/dev/shm"
         guard FileManager.default.isWritableFile(atPath: shm), inode(shm).device != inode(cacheDir.path).device else {
             Issue.record("no second filesystem (/dev/shm) to test copying across filesystems"); return
         }
         let other = "\(shm)/mox-fetch-\(UUID().uuidString.prefix(8))/\(rpm.lastPathComponent)"
-        defer { try? FileManager.default.removeItem(atPath: (other as NSString).deletingLastPathComponent) }
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: other).deletingLastPathComponent().path) }
         #expect(try cache.materialize(wanted.checksum, at: other) == .copy)
         #expect(try Checksum.of(file: other) == wanted.checksum)
     }
@@ -118,7 +120,7 @@ let quick = FetchOptions(concurrency: 4, connectTimeout: 5, lowSpeedTime: 5, ret
         defer { try? FileManager.default.removeItem(at: cacheDir) }
         let wanted = try request(for: rpm, sources: [rpm], signature: .required(keys: []))
         let cache = PackageCache(directory: cacheDir.path)
-        #expect(throws: FetchError.rejected(name: wanted.name, reason: .unsigned(path: cache.path(for: wanted.checksum)))) {
+        #expect(throws: FetchError.rejected(name: wanted.name, reason: .unsigned(path: rpm.path))) {
             try Fetcher(cache: cache).fetch([wanted])
         }
     }

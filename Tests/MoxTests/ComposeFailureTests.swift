@@ -63,7 +63,7 @@ struct ComposeFailureTests {
         let before = try TreeSnapshot(run.output)
         let result = try run.compose()
         #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stderr.contains(run.output.path) && result.stderr.contains("extensions.json"), "\(result.stderr)")
+        #expect(result.stderr.contains(run.output.path) && result.stderr.contains("mox-index.json"), "\(result.stderr)")
         #expect(try TreeSnapshot(run.output) == before)
         // An empty folder is fine to fill.
         try FileManager.default.removeItem(at: run.output.appendingPathComponent("notes.txt"))

@@ -26,13 +26,13 @@ struct ComposeHTTPTests {
         defer { server.stop() }
         let run = try ComposeRun("compose-http")
         let reposDir = try httpReposDir(in: run) { "\(server.baseURL)/\($0)" }
-        let result = try run.compose(reposDir: reposDir)
+        let result = try run.compose(["--format", "json"], reposDir: reposDir)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(files(under: run.output).filter { $0.hasSuffix(".rpm") } == W.expectedTree)
         let requested = server.requests
         #expect(requested.contains("/os/repodata/repomd.xml"), "\(requested)")
         #expect(requested.filter { $0.hasSuffix(".rpm") }.count == W.expectedTree.count, "each package downloaded once: \(requested)")
-        let repos = try run.index().at("inputs", "repos") as? [[String: Any]] ?? []
+        let repos = try JSONDocument(result.stdout).root.at("provenance", "repos") as? [[String: Any]] ?? []
         #expect(repos.allSatisfy { ($0["baseurl"] as? String)?.hasPrefix(server.baseURL) == true }, "\(repos)")
     }
 
@@ -90,8 +90,9 @@ struct ComposeHTTPTests {
     @Test(arguments: Interruption.allCases)
     func aRunInterruptedMidDownloadLeavesThePreviousTree(_ interruption: Interruption) throws {
         let run = try ComposeRun("compose-interrupt-\(interruption.rawValue)")
-        // The previous tree, from the local repos with a cache of its own.
-        let previous = try ComposeRun("compose-interrupt-previous")
+        // The previous tree, of one extension, from the local repos with a cache of its own (the
+        // same packages from a mirror would be "no change": where packages come from is not shipped).
+        let previous = try ComposeRun("compose-interrupt-previous", yaml: "repos: [os]\nextensions:\n  usbguard:\n    packages: [usbguard]\n")
         #expect(try previous.compose(["--output", run.output.path]).status == 0)
         let before = try TreeSnapshot(run.output)
 
@@ -133,11 +134,11 @@ struct ComposeHTTPTests {
     }
 }
 
-/// Polls `condition` every 50 ms; throws after `seconds`.
-func waitUntil(seconds: Double, _ condition: () -> Bool) throws {
+/// Polls `condition` every `interval` seconds; throws after `seconds`.
+func waitUntil(seconds: Double, interval: Double = 0.05, _ condition: () -> Bool) throws {
     let deadline = Date().addingTimeInterval(seconds)
     while !condition() {
         guard Date() < deadline else { throw MoxTestError("timed out after \(seconds) s") }
-        Thread.sleep(forTimeInterval: 0.05)
+        Thread.sleep(forTimeInterval: interval)
     }
 }

@@ -60,9 +60,9 @@ struct ImageCompose: Sendable {
         return try Fixtures.run(["/bin/sh", "-c", script.joined(separator: "; ")], allowFailure: true)
     }
 
-    /// The published tree's extensions.json.
+    /// The published tree's index (mox-index.json).
     func treeIndex() throws -> [String: Any] {
-        try jsonObject(at: tree.appendingPathComponent("extensions.json"))
+        try jsonObject(at: tree.appendingPathComponent("mox-index.json"))
     }
 
     /// The tree paths of the RPMs the index lists for `arch`, sorted.

@@ -26,7 +26,7 @@ struct ComposeRerunTests {
         #expect(first.status == 0, "\(first.stderr)")
         let published = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
         let index = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: run.output.appendingPathComponent("extensions.json"))) as? [String: Any])
+            with: Data(contentsOf: run.output.appendingPathComponent("mox-index.json"))) as? [String: Any])
         #expect(published["status"] as? String == "published")
         #expect(published["stateDigest"] as? String == index["stateDigest"] as? String)
         #expect(published["packages"] as? Int == W.expectedTree.count)
@@ -57,7 +57,7 @@ struct ComposeRerunTests {
         let json = try Fixtures.run([mox, "diff", "--format", "json", old.path, run.output.path], allowFailure: true)
         let changes = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["changes"] as? [[String: Any]])
         #expect(changes.contains { $0["extension"] as? String == "solo" && $0["kind"] as? String == "extension-added" })
-        let same = try Fixtures.run([mox, "diff", run.output.path, run.output.appendingPathComponent("extensions.json").path],
+        let same = try Fixtures.run([mox, "diff", run.output.path, run.output.appendingPathComponent("mox-index.json").path],
                                     allowFailure: true)
         #expect(same.status == 0 && same.stdout == "no differences\n", "\(same.stdout)")
         let missing = try Fixtures.run([mox, "diff", old.path, run.directory.appendingPathComponent("nothing").path],
@@ -87,8 +87,11 @@ struct ComposeRerunTests {
         let x86 = run.directory.appendingPathComponent("x86"), arm = run.directory.appendingPathComponent("arm")
         let first = try run.compose(["--arch", "x86_64", "--output", x86.path])
         #expect(first.status == 0, "\(first.stderr)")
+        // aarch64 gets a base of its own: the world's rpmdb is x86_64 (nothing here needs a base package).
+        let armBase = run.directory.appendingPathComponent("arm-base")
+        try Fixtures.makeRootfs([], at: armBase)
         // noarch toolbox, libshared, libdeep, libtool come from the cache; only archtool and archlib are new.
-        let second = try run.compose(["--arch", "aarch64", "--output", arm.path])
+        let second = try run.compose(["--arch", "aarch64", "--base-rootfs", "aarch64=\(armBase.path)", "--output", arm.path])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("(fetched 2, "), "\(second.stdout)")
         #expect(files(under: arm).contains("extensions/tools/\(W.archtoolARM.fileName)"))
@@ -96,15 +99,17 @@ struct ComposeRerunTests {
 
         // Both arches in one tree: each noarch file once, both arch builds present, no flat map.
         let both = run.directory.appendingPathComponent("both")
-        let third = try run.compose(["--arch", "x86_64", "--arch", "aarch64", "--output", both.path])
+        let third = try run.compose(["--arch", "x86_64", "--arch", "aarch64", "--base-rootfs", "aarch64=\(armBase.path)",
+                                     "--output", both.path])
         #expect(third.status == 0, "\(third.stderr)")
         #expect(third.stdout.contains("(fetched 0, "), "\(third.stdout)")
         let rpms = files(under: both).filter { $0.hasSuffix(".rpm") }
         let expected = [W.toolbox, W.archtoolX86, W.archtoolARM].map { "extensions/tools/\($0.fileName)" }
             + [W.libshared, W.libdeep, W.libtool, W.archlibX86, W.archlibARM].map { "dependencies/\($0.fileName)" }
         #expect(rpms == expected.sorted())
-        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: both.appendingPathComponent("extensions.json"))) as? [String: Any]
-        #expect(index?["packages"] == nil, "the flat map is for single-arch trees")
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: both.appendingPathComponent("mox-index.json"))) as? [String: Any]
+        #expect(!FileManager.default.fileExists(atPath: both.appendingPathComponent("extensions.json").path),
+                "the flat map is for single-arch trees (each per-arch image carries its own)")
         #expect(Set((index?["arches"] as? [String: Any])?.keys.map { $0 } ?? []) == ["x86_64", "aarch64"])
     }
 

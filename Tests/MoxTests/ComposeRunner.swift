@@ -45,11 +45,20 @@ struct ComposeRun {
         try Fixtures.run([try Mox.binary.path, "check"] + inputs(arguments, reposDir: reposDir), allowFailure: true)
     }
 
-    /// The published index, read without the code under test's types.
+    /// The published index (mox-index.json), read without the code under test's types.
     func index() throws -> [String: Any] {
-        let data = try Data(contentsOf: output.appendingPathComponent("extensions.json"))
+        let data = try Data(contentsOf: output.appendingPathComponent("mox-index.json"))
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw MoxTestError("extensions.json is not a JSON object")
+            throw MoxTestError("mox-index.json is not a JSON object")
+        }
+        return object
+    }
+
+    /// The published flat map (extensions.json: name -> "[E:]V-R.A").
+    func flat() throws -> [String: String] {
+        let data = try Data(contentsOf: output.appendingPathComponent("extensions.json"))
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: String] else {
+            throw MoxTestError("extensions.json is not a flat map of strings")
         }
         return object
     }

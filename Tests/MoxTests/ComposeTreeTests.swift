@@ -57,7 +57,7 @@ struct ComposeTreeTests {
             #expect(!names.contains(package.fileName), "\(package.nevra) must not be in the tree")
         }
         let top = try FileManager.default.contentsOfDirectory(atPath: tree.output.path).sorted()
-        #expect(top == ["dependencies", "extensions", "extensions.json", "repodata"])
+        #expect(top == ["dependencies", "extensions", "extensions.json", "mox-index.json", "repodata"])
         #expect(all.contains("repodata/repomd.xml"))
         #expect(try stagingLeftovers(beside: tree.output).isEmpty)
     }
@@ -116,32 +116,41 @@ struct ComposeTreeTests {
         #expect(try pulledBy("tools", W.toolbox) == [], "listed packages are pulled by nobody")
     }
 
+    /// The index holds what decides the tree (no path or URL of this builder); the flat map is
+    /// what koji's upload reads; where things came from is in the --format json outcome.
     @Test func indexRecordsSchemaInputsAndTheFlatPackageMap() throws {
         let tree = try Self.tree()
         let world = try W.get()
         let index = try tree.index()
-        #expect(index["schemaVersion"] as? Int == 1)
+        #expect(index["schemaVersion"] as? Int == 2)
         #expect((index["mox"] as? String)?.isEmpty == false)
-        #expect(index.at("inputs", "extensions", "sha256") as? String == (try sha256(of: tree.manifest)))
-        let bases = try #require(index.at("inputs", "base") as? [[String: Any]])
-        #expect(bases.map { $0["arch"] as? String } == ["x86_64"])
-        #expect(bases.first?["kind"] as? String == "rootfs")
-        #expect(bases.first?["source"] as? String == world.rootfs.path)
+        #expect(index.at("inputs", "extensionsSha256") as? String == (try sha256(of: tree.manifest)))
         let repos = try #require(index.at("inputs", "repos") as? [[String: Any]])
         #expect(Set(repos.compactMap { $0["id"] as? String }) == ["os", "extra"])
-        for (id, dir) in [("os", world.osRepo), ("extra", world.extraRepo)] {
-            let repo = try #require(repos.first { $0["id"] as? String == id })
-            #expect(repo["repomdSha256"] as? String == (try sha256(of: dir.appendingPathComponent("repodata/repomd.xml"))), "\(id)")
-            #expect((repo["baseurl"] as? String)?.contains(dir.path) == true, "\(id): \(repo["baseurl"] ?? "-")")
+        #expect(repos.allSatisfy { $0["gpgcheck"] as? Bool == false && ($0["gpgkeys"] as? [String]) == [] }, "\(repos)")
+        let text = try String(contentsOf: tree.output.appendingPathComponent("mox-index.json"), encoding: .utf8)
+        for local in [world.osRepo.path, world.rootfs.path, tree.manifest.path, tree.cache.path] {
+            #expect(!text.contains(local), "the index names \(local), a path of this builder")
         }
         #expect(index.at("arches", "x86_64", "basePackages") as? Int == W.base.count)
         #expect((index.at("arches", "x86_64", "baseSha256") as? String)?.count == 64)
 
-        let flat = try #require(index["packages"] as? [String: String])
         var expected: [String: String] = [:]
         for p in W.listed.flatMap(\.packages) + W.dependencies.values.joined() { expected[p.name] = "\(p.evr).\(p.arch)" }
-        #expect(flat == expected)
+        #expect(try tree.flat() == expected)
         #expect(index.at("arches", "x86_64", "packages") as? [String: String] == expected)
+
+        // Provenance: the --format json outcome names the base, the repos' URLs and repomd digests.
+        let json = try tree.compose(["--format", "json"])
+        let outcome = try JSONDocument(json.stdout).root
+        let bases = try #require(outcome.at("provenance", "bases") as? [[String: Any]])
+        #expect(bases.first?["source"] as? String == world.rootfs.path)
+        let provenance = try #require(outcome.at("provenance", "repos") as? [[String: Any]])
+        for (id, dir) in [("os", world.osRepo), ("extra", world.extraRepo)] {
+            let repo = try #require(provenance.first { $0["id"] as? String == id })
+            #expect(repo["repomdSha256"] as? String == (try sha256(of: dir.appendingPathComponent("repodata/repomd.xml"))), "\(id)")
+            #expect((repo["baseurl"] as? String)?.contains(dir.path) == true, "\(id): \(repo["baseurl"] ?? "-")")
+        }
     }
 
     @Test func summaryNamesExtensionsPackagesBytesAndWhere() throws {

@@ -1,0 +1,117 @@
+// The full check of a package, done once when it enters the cache: the repo checksum, librpm's
+// header and payload digests (and signature), and the header's NEVRA against the metadata's.
+import Foundation
+import RPM
+import Solv
+import SystemPackage
+
+/// Everything one package must pass before it is used.
+struct PackageCheck: Sendable {
+    /// For messages: the NEVRA as text.
+    var name: String
+    /// The checksum the bytes must hash to; nil when it was already verified (while downloading).
+    var checksum: Checksum?
+    /// The NEVRA the repo metadata gives; the header must say the same.
+    var nevra: NEVRA?
+    var signature: SignatureCheck
+
+    /// Reads `input` once, from start to end: each chunk goes to `output` (when copying into the
+    /// cache), to the checksum, and through a pipe to librpm on another thread, so the two hashes
+    /// run on two cores. `source` names the bytes in messages. Returns the bytes read.
+    func run(input: Int32, output: Int32?, outputPath: FilePath?, source: String) throws(FetchError) -> Int64 {
+        _ = Self.ignoreBrokenPipes
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw .io(path: source, operation: "pipe", reason: lastError()) }
+        let (reader, writer) = (fds[0], fds[1])
+        _ = fcntl(reader, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writer, F_SETFD, FD_CLOEXEC)
+        // A 1 MiB pipe (F_SETPIPE_SZ, 1031 on Linux) takes one chunk per write: fewer wake-ups.
+        _ = fcntl(writer, 1031, Int32(1 << 20))
+        let verdict = Locked<PackageVerificationError?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let signature = self.signature
+        Thread.detachNewThread {
+            do throws(PackageVerificationError) {
+                switch signature {
+                case .digestsOnly:
+                    try PackageVerifier.verify(file: "/dev/fd/\(reader)", displayPath: source, requireSignature: false, keys: [])
+                case .required(let keys):
+                    try PackageVerifier.verify(file: "/dev/fd/\(reader)", displayPath: source, requireSignature: true, keys: keys)
+                }
+            } catch {
+                verdict.update { $0 = error }
+            }
+            close(reader)
+            done.signal()
+        }
+        let digest = checksum.flatMap { StreamingDigest(algorithm: $0.algorithm) }
+        var total: Int64 = 0
+        var failure: FetchError?
+        var piping = true
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        while failure == nil {
+            let n = read(input, buffer, size)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = .io(path: source, operation: "read", reason: lastError())
+                break
+            }
+            if n == 0 { break }
+            let chunk = UnsafeRawBufferPointer(start: buffer, count: n)
+            total += Int64(n)
+            if let output, !writeAll(output, chunk) {
+                failure = .io(path: outputPath?.string ?? source, operation: "write", reason: lastError())
+            }
+            digest?.update(chunk)
+            // librpm stops reading a file it rejects: the rest only goes to the checksum.
+            if piping && !writeAll(writer, chunk) { piping = false }
+        }
+        close(writer)
+        done.wait()
+        if let failure { throw failure }
+        if let expected = checksum {
+            let actual: Checksum
+            if let digest {
+                actual = Checksum(algorithm: digest.algorithm, hex: digest.finish())
+            } else {
+                // An algorithm librpm lacks but libsolv has: hash the copy (or the file) again.
+                do { actual = try Checksum.of(file: outputPath?.string ?? source, algorithm: expected.algorithm) } catch {
+                    throw .io(path: source, operation: "hash", reason: "\(error)")
+                }
+            }
+            if actual.hex != expected.hex {
+                throw .checksumMismatch(name: name, source: source, expected: expected, actual: actual)
+            }
+        }
+        if let rejected = verdict.value { throw .rejected(name: name, reason: rejected) }
+        return total
+    }
+
+    /// The header's NEVRA, which must be the metadata's: a repo that serves package B under
+    /// package A's name would otherwise ship B as A.
+    func header(of file: FilePath, source: String) throws(FetchError) -> String {
+        let header: PackageHeader
+        do { header = try PackageHeader.read(file: file.string) } catch { throw .rejected(name: name, reason: error) }
+        if let nevra, !Self.same(header, nevra) {
+            throw .wrongPackage(name: name, source: source, header: header.description)
+        }
+        return header.description
+    }
+
+    static func same(_ header: PackageHeader, _ nevra: NEVRA) -> Bool {
+        header.name == nevra.name && (header.epoch ?? 0) == (nevra.epoch ?? 0) && header.version == nevra.version
+            && header.release == nevra.release && header.arch == nevra.arch
+    }
+
+    /// The check names a record must hold for this package to pass.
+    func requiredChecks(keySet: String?) -> Set<String> {
+        var checks: Set<String> = [VerifiedRecord.digestsOnly]
+        if let keySet { checks.insert(VerifiedRecord.signed(by: keySet)) }
+        return checks
+    }
+
+    /// A reader that stops early must not kill the process: writes then fail with EPIPE instead.
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+}
