@@ -1,5 +1,6 @@
 import Foundation
 import Repos
+import Threads
 
 extension Fetcher {
     /// Connects to the hosts of `urls` at once (those not known yet), so that a repo's mirrors

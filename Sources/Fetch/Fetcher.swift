@@ -1,6 +1,7 @@
 internal import CLinux
 import Foundation
 import Repos
+import Threads
 import RPM
 import Solv
 import SystemPackage

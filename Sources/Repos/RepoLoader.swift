@@ -1,6 +1,7 @@
 import Foundation
 import Solv
 import Synchronization
+import Threads
 
 /// A repo as loaded into a pool: where its metadata came from and what it holds.
 public struct LoadedRepo: Sendable, Hashable {

@@ -1,12 +1,13 @@
 internal import CSolv
 import Foundation
 import Synchronization
+import Threads
 
 extension Pool {
     /// Parses one large primary.xml in parts side by side, each in a pool of its own written to
     /// `caches[i]`; loading all the parts into one repo gives the packages of the whole file.
     ///
-    /// The calling thread inflates the file once and deals the stream out as it goes: it is cut
+    /// One thread inflates the file once and deals the stream out as it goes: it is cut
     /// after the first `</package>` from each 1/n of `size` (the uncompressed size repomd.xml
     /// gives), and each part made a whole document again (the original prolog in front,
     /// `</metadata>` behind). Each part is parsed on a thread of its own while the rest is still
@@ -14,26 +15,19 @@ extension Pool {
     /// the pace its parser takes it, the others are buffered only as far as their parser lags.
     public static func parsePrimaryInParts(_ path: String, size: Int, arch: String, caches: [String]) throws(SolvError) {
         let streams = caches.indices.map { ByteStream(limit: $0 == caches.count - 1 ? 8 << 20 : nil) }
-        let failure = FirstFailure()
-        let done = DispatchGroup()
-        for (stream, cache) in zip(streams, caches) {
-            done.enter()
-            Thread {
-                defer { done.leave() }
-                do throws(SolvError) {
-                    let scratch = Pool(arch: arch)
-                    try scratch.loadPrimary(name: "part", stream: stream, path: path)
-                    try scratch.writeCache(repo: "part", to: cache)
-                } catch {
-                    failure.record(error)
-                }
-            }.start()
+        let parsing = FirstFailure(), inflating = FirstFailure()
+        Threads.run(caches.count + 1) { i in
+            do throws(SolvError) {
+                guard i < caches.count else { return try deal(path, size: size, into: streams) }
+                let scratch = Pool(arch: arch)
+                try scratch.loadPrimary(name: "part", stream: streams[i], path: path)
+                try scratch.writeCache(repo: "part", to: caches[i])
+            } catch {
+                (i < caches.count ? parsing : inflating).record(error)
+            }
         }
-        var inflating: SolvError? = nil
-        do { try deal(path, size: size, into: streams) } catch { inflating = error }
-        done.wait()
         // A decompression failure also breaks the parts: it is the one to report.
-        if let error = inflating ?? failure.first { throw error }
+        if let error = inflating.first ?? parsing.first { throw error }
     }
 
     /// Inflates `path` into `streams`, cut as `parsePrimaryInParts` says; every stream is closed on return.
@@ -190,79 +184,45 @@ private struct Cutter {
 }
 
 /// Bytes handed from one thread (the inflater) to another (a parser), which reads them as a C
-/// stream. With a limit, the writer waits while that much is unread; a reader that closed its
-/// stream takes nothing more, and the writer no longer waits for it.
+/// stream. With a limit, the writer waits while that many chunks are unread; a reader that closed
+/// its stream takes nothing more, and the writer no longer waits for it.
 final class ByteStream: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var chunks: [[UInt8]] = []
-    private var first = 0
+    private let chunks: Channel<[UInt8]>
+    /// The reader's side: the chunk being read and how far.
+    private var current: [UInt8] = []
     private var position = 0
-    private var buffered = 0
-    private var closed = false
-    private var abandoned = false
-    private let limit: Int?
 
-    init(limit: Int?) { self.limit = limit }
+    /// `limit`: at most that many bytes unread (in chunks of the inflater's 256 KiB); nil: no limit.
+    init(limit: Int?) { chunks = Channel(capacity: limit.map { max(1, $0 >> 18) } ?? Int.max) }
 
     func write(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
-        condition.lock()
-        defer { condition.unlock() }
-        while let limit, buffered >= limit, !abandoned { condition.wait() }
-        guard !abandoned else { return }
-        chunks.append(Array(bytes))
-        buffered += bytes.count
-        condition.broadcast()
+        chunks.send(Array(bytes))
     }
 
     func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { write($0) }
+        guard !bytes.isEmpty else { return }
+        chunks.send(bytes)
     }
 
     /// No more bytes will come.
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    func close() { chunks.close() }
 
     /// Up to `count` bytes into `buffer`; 0 at the end.
     func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
-        condition.lock()
-        defer { condition.unlock() }
-        while first == chunks.count && !closed { condition.wait() }
-        guard first < chunks.count else { return 0 }
-        let n = chunks[first].withUnsafeBytes { chunk in
-            let n = min(count, chunk.count - position)
-            buffer.copyMemory(from: chunk.baseAddress! + position, byteCount: n)
-            return n
-        }
-        position += n
-        buffered -= n
-        if position == chunks[first].count {
-            chunks[first] = []
-            first += 1
+        while position == current.count {
+            guard let next = chunks.receive() else { return 0 }
+            current = next
             position = 0
-            if first > 64 {
-                chunks.removeFirst(first)
-                first = 0
-            }
         }
-        condition.broadcast()
+        let n = min(count, current.count - position)
+        current.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + position, byteCount: n) }
+        position += n
         return n
     }
 
     /// The reader is gone.
-    func abandon() {
-        condition.lock()
-        abandoned = true
-        chunks = []
-        first = 0
-        buffered = 0
-        condition.broadcast()
-        condition.unlock()
-    }
+    func abandon() { chunks.cancel() }
 
     /// A C stream reading this one (for libsolv); closing it abandons this stream.
     func open() -> UnsafeMutablePointer<FILE>? {

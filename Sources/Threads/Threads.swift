@@ -1,6 +1,7 @@
 import Foundation
 
-/// Blocking work (downloads) on threads of its own, joined before returning. Joined, not just
+/// Blocking work (downloads, parsing, compressing) on threads of its own, joined before returning:
+/// unlike libdispatch's pool, every body really runs at once, whatever runs around it. Joined, not just
 /// waited for: a thread that has called into OpenSSL tears down its per-thread state as it
 /// exits, and must be done with that before the process may exit (OpenSSL's own clean-up at
 /// exit crashes into it otherwise).
