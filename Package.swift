@@ -40,6 +40,14 @@ let package = Package(
         .systemLibrary(
             name: "CModulemd", pkgConfig: "modulemd-2.0",
             providers: [.apt(["libmodulemd-dev"]), .yum(["libmodulemd-devel"])]),
+        // C headers of zlib (the layer's gzip, compressed in blocks on every core).
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
+        // C headers of libzstd (the layer's zstd, with libzstd's own worker threads).
+        .systemLibrary(
+            name: "CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .yum(["libzstd-devel"])]),
         // Linux calls Glibc does not export to Swift: renameat2 (atomic swap), FICLONE (reflink), xattrs.
         .systemLibrary(name: "CLinux"),
         // librpm in Swift: one-time configuration, where images keep their rpmdb, package digest and
@@ -53,21 +61,23 @@ let package = Package(
         // The base OS from its node image: the rpmdb read out of the layers, cached by manifest digest.
         .target(name: "BaseImage", dependencies: ["ImageSource", "RPM", system]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
-        .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", system]),
+        // Plain threads, joined before returning: blocking work (downloads, parsing, compressing) side by side.
+        .target(name: "Threads"),
+        .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", "Threads", system]),
         // Module streams as libdnf applies them: modules.yaml (libmodulemd), active streams, what they hide.
         .target(name: "Modules", dependencies: ["CModulemd", "Solv", system]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
         // .repo files (every dnf repo key), repomd.xml, metalinks and mirrorlists, mirror choice, repomd
         // signatures, metadata checksums, base package lists, loading repos into a pool.
-        .target(name: "Repos", dependencies: ["Solv", "RPM", "Yams", system]),
+        .target(name: "Repos", dependencies: ["Solv", "RPM", "Yams", "Threads", system]),
         // Depsolving one extension x arch against the locked base; problems as plain values.
         .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "BaseImage", system]),
         // Getting packages: clone or copy local files, download remote ones (the HTTP(S) client also
         // serves repo metadata: per-repo TLS, credentials, proxy, limits), verify each once on its way
         // into the content-addressed package cache (checksum, header NEVRA, rpm digests and signatures)
         // and keep the verdict with the file.
-        .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", "Repos", system]),
+        .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", "Repos", "Threads", system]),
         // Publishing a directory in one step: built beside its destination under a lock, swapped in,
         // leftovers of killed runs removed. The composed tree and the image layout both use it.
         .target(name: "Publish", dependencies: ["CLinux", system]),
@@ -77,7 +87,7 @@ let package = Package(
         // and the image of a tree.
         .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
-        .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM", system]),
+        .target(name: "Image", dependencies: ["CArchive", "CZlib", "CZstd", "CLinux", "Publish", "RPM", "Threads", system]),
         // Text, JSON and JUnit renderings of a check report.
         .target(name: "Report", dependencies: ["Resolve"]),
         // The command line: argument parsing, output, exit codes.

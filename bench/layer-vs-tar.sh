@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
-# Layer writer throughput and peak memory against tar + gzip/zstd on a composed tree of >= 1 GB.
+# The layer writer beside tar and the parallel compressors, on a composed tree of about 1 GB.
 #
-#   bench/layer-vs-tar.sh            (build the release binary first: swift build -c release)
+#   bench/layer-vs-tar.sh            (RUNS=3 PACKAGES=21 SIZE_MB=50 MOX=... WORK=... to change)
 #
-# Builds once, under WORK (default /tmp/mox-bench-layer): PACKAGES (21) noarch RPMs of SIZE_MB (50)
-# random, uncompressed payload each, an rpm-md repo of them, an empty base, and the tree that
-# `mox compose` publishes from them. Then times, on that same tree: `mox image TREE --layer` with
-# gzip, zstd and no compression, beside `tar --sort=name ... | gzip -n -6` and `| zstd -3 -T1`,
-# and prints MB/s, wall time, peak RSS and output size for each. Run it with two sizes
-# (SIZE_MB=25 and 50) to see that mox's peak memory does not grow with the tree.
+# Builds mox as ./build does unless MOX is given, and once, under WORK (default /tmp/mox-bench-layer):
+# PACKAGES noarch RPMs of SIZE_MB random, uncompressed payload each, a repo of them, an empty base,
+# and the tree `mox compose` publishes from them. Then, RUNS times in turn, on that same tree:
+#
+#   tar          tar --sort=name ... > file        (the floor for an uncompressed layer)
+#   pigz         tar ... | pigz -n -6 > file       (gzip on every core)
+#   zstd         tar ... | zstd -3 -T0 > file      (zstd on every core)
+#   mox-none, mox-gzip, mox-zstd                   mox image TREE --layer file --compression ...
+#
+# and prints the medians of wall time and CPU time (user+sys), MB/s of tree bytes, peak RSS of the
+# largest process, output size, and the ratios the issue sets targets for: mox-gzip / pigz <= 1.05,
+# mox-zstd / zstd <= 1.0, mox-none / tar <= 1.0. Run it with two sizes (SIZE_MB=25 and 50) to see
+# that mox's peak memory does not grow with the tree.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-MOX=${MOX:-$PWD/.build/release/mox}
+if [ -z "${MOX:-}" ]; then
+    swift build -c release --static-swift-stdlib --product mox > /dev/null
+    MOX=$PWD/.build/release/mox
+fi
 WORK=${WORK:-/tmp/mox-bench-layer}
 PACKAGES=${PACKAGES:-21}
 SIZE_MB=${SIZE_MB:-50}
+RUNS=${RUNS:-3}
 TREE=$WORK/tree-$PACKAGES-$SIZE_MB
 OUT=$WORK/out
+rm -rf "$OUT"
 mkdir -p "$OUT"
 
 if [ ! -f "$TREE/extensions.json" ]; then
@@ -57,24 +69,44 @@ SPEC
     "$MOX" compose "$WORK/extensions.yaml" --repo "bench=$repo" --repos-dir "$WORK" \
         --base-rootfs "$WORK/root" --cachedir "$WORK/cache" --output "$TREE" -q > /dev/null
 fi
-bytes=$(du -sb "$TREE" | cut -f1)
+bytes=$(du -sbL "$TREE" | cut -f1)
 sync
 
-# run NAME COMMAND: prints MB/s of tree bytes, wall time, peak RSS (of the largest process) and output size.
-run() {
-    local name=$1 command=$2 log="$OUT/$1.time"
-    /usr/bin/time -v -o "$log" bash -c "$command" > /dev/null
-    local seconds rss
-    seconds=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$log")
-    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-    awk -v n="$name" -v b="$bytes" -v s="$seconds" -v r="$rss" -v o="$(stat -c %s "$OUT/$name.out")" \
-        'BEGIN { printf "%-12s %8.1f MB/s %7.2f s  peak RSS %7.1f MB  output %8.1f MB\n", n, b / s / 1e6, s, r / 1024, o / 1e6 }'
-}
-
 tar_cmd="tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C '$TREE' -c ."
-echo "tree: $TREE, $((bytes / 1000000)) MB"
-run tar-gzip "$tar_cmd | gzip -n -6 > '$OUT/tar-gzip.out'"
-run tar-zstd "$tar_cmd | zstd -q -3 -T1 > '$OUT/tar-zstd.out'"
-for compression in gzip zstd none; do
-    run "mox-$compression" "'$MOX' image '$TREE' --layer '$OUT/mox-$compression.out' --compression $compression"
+declare -A commands=(
+    [tar]="$tar_cmd > '$OUT/tar.out'"
+    [pigz]="$tar_cmd | pigz -n -6 > '$OUT/pigz.out'"
+    [zstd]="$tar_cmd | zstd -q -3 -T0 > '$OUT/zstd.out'"
+    [mox-none]="'$MOX' image '$TREE' --layer '$OUT/mox-none.out' --compression none"
+    [mox-gzip]="'$MOX' image '$TREE' --layer '$OUT/mox-gzip.out' --compression gzip"
+    [mox-zstd]="'$MOX' image '$TREE' --layer '$OUT/mox-zstd.out' --compression zstd"
+)
+order=(tar mox-none pigz mox-gzip zstd mox-zstd)
+
+# Interleaved runs; each appends "wall cpu rss-KB" to OUT/NAME.samples.
+for run in $(seq 1 "$RUNS"); do
+    for name in "${order[@]}"; do
+        rm -f "$OUT/$name.out"
+        /usr/bin/time -f "%e %U %S %M" -o "$OUT/$name.time" bash -c "${commands[$name]}" > /dev/null
+        awk '{ printf "%s %.3f %s\n", $1, $2 + $3, $4 }' "$OUT/$name.time" >> "$OUT/$name.samples"
+    done
 done
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+declare -A wall cpu
+echo "tree: $TREE, $((bytes / 1000000)) MB; $RUNS interleaved runs, medians; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%-9s %8s %8s %9s %10s %10s\n" "" "wall s" "cpu s" "MB/s" "peak RSS" "output MB"
+for name in "${order[@]}"; do
+    wall[$name]=$(cut -d' ' -f1 "$OUT/$name.samples" | median)
+    cpu[$name]=$(cut -d' ' -f2 "$OUT/$name.samples" | median)
+    rss=$(cut -d' ' -f3 "$OUT/$name.samples" | sort -g | tail -1)
+    awk -v n="$name" -v w="${wall[$name]}" -v c="${cpu[$name]}" -v b="$bytes" -v r="$rss" -v o="$(stat -c %s "$OUT/$name.out")" \
+        'BEGIN { printf "%-9s %8.2f %8.2f %9.1f %7.1f MB %10.1f\n", n, w, c, b / w / 1e6, r / 1024, o / 1e6 }'
+done
+ratio() {
+    awk -v a="${wall[$1]}" -v b="${wall[$2]}" -v c="${cpu[$1]}" -v d="${cpu[$2]}" -v t="$3" -v l="$1 / $2" \
+        'BEGIN { printf "%-18s wall %.2fx  cpu %.2fx  (target <= %s)\n", l, a / b, c / d, t }'
+}
+ratio mox-gzip pigz 1.05
+ratio mox-zstd zstd 1.0
+ratio mox-none tar 1.0

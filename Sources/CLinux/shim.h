@@ -22,4 +22,16 @@ static inline int mox_exchange(const char *a, const char *b) {
 
 /* Shares the source file's blocks with the destination (btrfs, xfs): ioctl is variadic. */
 static inline int mox_reflink(int dst, int src) { return ioctl(dst, FICLONE, src); }
+
+/* Starts writing a range of a file to disk without waiting (sync_file_range SYNC_FILE_RANGE_WRITE),
+   so a large file being written is mostly on disk by the time it is synced. Declared by glibc only
+   under _GNU_SOURCE, hence the raw system call. */
+static inline int mox_start_writeback(int fd, long long offset, long long length) {
+#ifdef SYS_sync_file_range
+  return (int)syscall(SYS_sync_file_range, fd, offset, length, 2u /* SYNC_FILE_RANGE_WRITE */);
+#else
+  errno = ENOSYS;
+  return -1;
+#endif
+}
 #endif

@@ -31,34 +31,6 @@ final class ArchiveWriter {
         return writer
     }
 
-    /// A compressor: the raw format holds one stream, the filter compresses it; no padding after the stream.
-    static func compressor(_ compression: LayerCompression, to sink: ByteSink) throws(ImageError) -> ArchiveWriter {
-        let writer = try ArchiveWriter(sink: sink)
-        let a = writer.handle
-        try writer.check(archive_write_set_format_raw(a), "set raw format")
-        switch compression {
-        case .gzip:
-            try writer.check(archive_write_add_filter_gzip(a), "add gzip filter")
-            // libarchive stamps the current time into the gzip header unless told not to.
-            try writer.check(archive_write_set_options(a, "gzip:!timestamp,gzip:compression-level=6"), "set gzip options")
-        case .zstd:
-            // threads=0: single-threaded, so the frames do not depend on the machine's core count.
-            try writer.check(archive_write_add_filter_zstd(a), "add zstd filter")
-            try writer.check(archive_write_set_options(a, "zstd:compression-level=3,zstd:threads=0"), "set zstd options")
-        case .none:
-            break
-        }
-        try writer.check(archive_write_set_bytes_per_block(a, 1 << 16), "set block size")
-        try writer.check(archive_write_set_bytes_in_last_block(a, 1), "set last block size")
-        try writer.open()
-        let entry = archive_entry_new()
-        defer { archive_entry_free(entry) }
-        archive_entry_set_pathname(entry, "layer.tar")
-        archive_entry_set_filetype(entry, regularFile)
-        try writer.check(archive_write_header(a, entry), "start compressed stream")
-        return writer
-    }
-
     private init(sink: ByteSink) throws(ImageError) {
         guard let handle = archive_write_new() else {
             throw .archive(operation: "create writer", code: ARCHIVE_FATAL, message: "out of memory")

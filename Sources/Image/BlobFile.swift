@@ -1,12 +1,13 @@
 // A file being written as a blob: every byte is counted and hashed on its way to disk.
+internal import CLinux
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// An output file whose size and sha256 are known when it is closed.
-final class BlobFile {
+/// An output file whose size and sha256 are known when it is closed. One thread at a time uses it.
+final class BlobFile: @unchecked Sendable {
     let path: String
     private var fd: Int32
     private let hasher: SHA256?
@@ -14,6 +15,9 @@ final class BlobFile {
     private let capacity = 1 << 20
     private let buffer: UnsafeMutableRawPointer
     private var buffered = 0
+    /// Bytes written to the file, and where the range not yet handed to the disk starts.
+    private var written: Int64 = 0
+    private var writebackStart: Int64 = 0
 
     /// Creates (or truncates) `path` with mode 0644; `hashing: false` when the caller already hashes
     /// the same bytes (an uncompressed layer), since hashing is the slowest step after compression.
@@ -56,6 +60,13 @@ final class BlobFile {
                 throw .system(path, "write")
             }
             offset += n
+        }
+        written += Int64(count)
+        // Every 8 MiB, have the disk start on what came before: the sync at the end then waits for
+        // the tail only, not for the whole file.
+        if written - writebackStart >= 8 << 20 {
+            _ = mox_start_writeback(fd, writebackStart, written - writebackStart)
+            writebackStart = written
         }
     }
 

@@ -1,8 +1,8 @@
 import RPM
 
 /// An incremental SHA-256 over librpm's crypto (libgcrypt, hardware-accelerated where the CPU can):
-/// layers are hashed while they are written, so nothing is read twice.
-final class SHA256 {
+/// layers are hashed while they are written, so nothing is read twice. One thread at a time uses it.
+final class SHA256: @unchecked Sendable {
     private let digest: StreamingDigest
 
     init() {

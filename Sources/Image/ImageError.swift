@@ -4,6 +4,8 @@
 public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// libarchive failed; `operation` is what we asked of it, `code` its return code, `message` its error text.
     case archive(operation: String, code: Int32, message: String)
+    /// The compressor (zlib, libzstd) failed; `message` is its own error text.
+    case compression(format: String, operation: String, message: String)
     /// A system call on `path` failed; `reason` is the strerror text.
     case io(path: String, operation: String, reason: String)
     /// Two sources put different things at the same path in the layer.
@@ -24,6 +26,7 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .archive(operation, code, message): "libarchive could not \(operation) (\(code)): \(message)"
+        case let .compression(format, operation, message): "the \(format) compressor could not \(operation): \(message)"
         case let .io(path, operation, reason): "\(path): cannot \(operation): \(reason)"
         case .duplicatePath(let path): "two sources put different content at \(path) in the layer"
         case .invalidLayerPath(let path): "'\(path)' cannot be a path in a layer (empty, absolute, or with . or ..)"

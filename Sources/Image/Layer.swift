@@ -1,4 +1,7 @@
-// The layer tarball: a reproducible tar of the composed tree, compressed and hashed in one pass.
+// The layer tarball: a reproducible tar of the composed tree, compressed and hashed in one pass,
+// the hashing and compressing on threads of their own.
+import Synchronization
+import Threads
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -64,49 +67,118 @@ public struct LayerBlob: Sendable, Hashable {
 public enum Layer {
     /// Writes the sources as one layer to `file` and returns its digests; the tar is hashed (diff_id) on
     /// its way into the compressor, and the compressed bytes (digest) on their way to disk.
+    /// The bytes depend on the inputs only, never on the number of cores that compress them.
     public static func write(
         _ sources: [LayerSource], to file: String, compression: LayerCompression, mtime: Int64
     ) throws(ImageError) -> LayerBlob {
-        let entries = try LayerEntries.collect(sources)
-        return try ArchiveWriter.withUTF8Names { () throws(ImageError) in
-            try write(entries, to: file, compression: compression, mtime: mtime)
-        }
+        try write(sources, to: file, compression: compression, mtime: mtime, workers: sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 
-    private static func write(
-        _ entries: [LayerEntry], to file: String, compression: LayerCompression, mtime: Int64
+    /// `write` with `workers` compressing threads.
+    static func write(
+        _ sources: [LayerSource], to file: String, compression: LayerCompression, mtime: Int64, workers: Int
     ) throws(ImageError) -> LayerBlob {
+        let entries = try LayerEntries.collect(sources)
         let output = try BlobFile(creating: file, hashing: compression != .none)
-        let compressor: ArchiveWriter? =
-            compression == .none
-            ? nil : try ArchiveWriter.compressor(compression, to: ByteSink(output.append))
-        let diffID = SHA256()
-        let tar = try ArchiveWriter.tar(
-            to: ByteSink { (bytes, count) throws(ImageError) in
-                diffID.update(bytes, count: count)
-                if let compressor {
-                    try compressor.writeData(bytes, count: count)
-                } else {
-                    try output.append(bytes, count: count)
-                }
-            })
-        let chunk = 1 << 20
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
-        defer { buffer.deallocate() }
-        for entry in entries {
-            guard let local = entry.local, !entry.isDirectory else {
-                try tar.writeHeader(path: entry.path, isDirectory: true, size: 0, mode: 0o755, mtime: mtime)
-                continue
-            }
-            try copy(local, as: entry.path, into: tar, mtime: mtime, buffer: buffer, chunk: chunk)
+        let workers = max(1, workers)
+        // The tar goes to the diff_id hash and to the compressor in blocks: pigz's 128 KiB for gzip
+        // (the block size fixes the gzip bytes), 1 MiB elsewhere, where nothing depends on it.
+        let blocks = BlockPool(capacity: compression == .gzip ? 1 << 17 : 1 << 20)
+        let compressor: LayerCompressor = switch compression {
+        case .gzip: .gzip(GzipBlocks(level: 6, workers: workers, blockSize: blocks.capacity))
+        case .zstd: .zstd(ZstdStream(level: 3, workers: workers))
+        case .none: .none(Channel(capacity: 8))
         }
-        try tar.close()
-        try compressor?.close()
+        // A few MiB ahead of the slowest consumer, whatever the block size.
+        let tarBlocks = Channel<Block>(capacity: (8 << 20) / blocks.capacity)
+        let diffID = SHA256()
+        let failure = FirstFailure()
+        let threads = 3 + (compression == .gzip ? workers : compression == .zstd ? 1 : 0)
+        Threads.run(threads) { thread in
+            do throws(ImageError) {
+                switch thread {
+                case 0:
+                    try produce(entries, mtime: mtime, blocks: blocks, into: compressor, and: tarBlocks)
+                case 1:
+                    // The diff_id on a thread of its own: hashing is the costliest step after compressing.
+                    while let block = tarBlocks.receive() { diffID.update(block.storage, count: block.count) }
+                case 2:
+                    try compressor.write { (bytes, count) throws(ImageError) in try output.append(bytes, count: count) }
+                default:
+                    switch compressor {
+                    case .gzip(let gzip): try gzip.work()
+                    case .zstd(let zstd): try zstd.compress()
+                    case .none: break
+                    }
+                }
+            } catch {
+                failure.record(error)
+                compressor.abandon()
+                tarBlocks.cancel()
+            }
+        }
+        if let error = failure.first { throw error }
         let digest = try output.finish()
         let diff = diffID.finish()
         return LayerBlob(
             file: file, diffID: diff, digest: digest ?? diff, size: output.size,
             mediaType: compression.mediaType)
+    }
+
+    /// Writes the tar of `entries` (on the calling thread), cut in blocks sent to the compressor and the hasher.
+    private static func produce(
+        _ entries: [LayerEntry], mtime: Int64, blocks: BlockPool, into compressor: LayerCompressor,
+        and hasher: Channel<Block>
+    ) throws(ImageError) {
+        var block = blocks.take()
+        // Set when a consumer stopped: it reports its own failure, the producer only stops.
+        var stopped = false
+        func send(_ full: Block) throws(ImageError) {
+            guard hasher.send(full), compressor.send(full) else {
+                stopped = true
+                throw .io(path: "", operation: "write the layer", reason: "stopped")
+            }
+        }
+        do throws(ImageError) {
+            try ArchiveWriter.withUTF8Names { () throws(ImageError) in
+                let tar = try ArchiveWriter.tar(
+                    to: ByteSink { (bytes, count) throws(ImageError) in
+                        var offset = 0
+                        while offset < count {
+                            let n = min(count - offset, block.capacity - block.count)
+                            (block.storage + block.count).copyMemory(from: bytes + offset, byteCount: n)
+                            block.count += n
+                            offset += n
+                            if block.count == block.capacity {
+                                try send(block)
+                                block = blocks.take()
+                            }
+                        }
+                    })
+                let chunk = 1 << 20
+                let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
+                defer { buffer.deallocate() }
+                for entry in entries {
+                    guard let local = entry.local, !entry.isDirectory else {
+                        try tar.writeHeader(path: entry.path, isDirectory: true, size: 0, mode: 0o755, mtime: mtime)
+                        continue
+                    }
+                    try copy(local, as: entry.path, into: tar, mtime: mtime, buffer: buffer, chunk: chunk)
+                }
+                try tar.close()
+            }
+            if block.count > 0 {
+                try send(block)
+                block = blocks.take()
+            }
+        } catch {
+            compressor.abandon()
+            hasher.cancel()
+            if !stopped { throw error }
+            return
+        }
+        compressor.finish(empty: block)
+        hasher.close()
     }
 
     /// Streams one regular file into the tar; its size must not change while it is read.
@@ -150,4 +222,61 @@ func fileKind(_ mode: mode_t) -> String {
     case S_IFBLK: "block device"
     default: "unknown file type"
     }
+}
+
+/// Where the tar blocks go to be compressed and written.
+enum LayerCompressor: Sendable {
+    case gzip(GzipBlocks)
+    case zstd(ZstdStream)
+    /// Not compressed: the blocks are written as they are.
+    case none(Channel<Block>)
+
+    /// Hands a block over; false when the writer stopped.
+    func send(_ block: Block) -> Bool {
+        switch self {
+        case .gzip(let gzip): gzip.send(block)
+        case .zstd(let zstd): zstd.send(block)
+        case .none(let blocks): blocks.send(block)
+        }
+    }
+
+    /// No more blocks; `empty` is an empty block, for a compressor that needs one to end with.
+    func finish(empty: Block) {
+        switch self {
+        case .gzip(let gzip): gzip.finish(empty: empty)
+        case .zstd(let zstd): zstd.finish()
+        case .none(let blocks): blocks.close()
+        }
+    }
+
+    /// Someone failed: stop, and let nobody wait.
+    func abandon() {
+        switch self {
+        case .gzip(let gzip): gzip.abandon()
+        case .zstd(let zstd): zstd.abandon()
+        case .none(let blocks): blocks.cancel()
+        }
+    }
+
+    /// The writer's loop (on a thread of its own).
+    func write(to output: (UnsafeRawPointer, Int) throws(ImageError) -> Void) throws(ImageError) {
+        switch self {
+        case .gzip(let gzip): try gzip.write(to: output)
+        case .zstd(let zstd): try zstd.write(to: output)
+        case .none(let blocks):
+            while let block = blocks.receive() {
+                do throws(ImageError) { try output(block.storage, block.count) } catch {
+                    blocks.cancel()
+                    throw error
+                }
+            }
+        }
+    }
+}
+
+/// The first error of several threads.
+final class FirstFailure: Sendable {
+    private let error = Mutex<ImageError?>(nil)
+    func record(_ failure: ImageError) { error.withLock { if $0 == nil { $0 = failure } } }
+    var first: ImageError? { error.withLock { $0 } }
 }

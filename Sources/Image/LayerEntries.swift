@@ -7,7 +7,7 @@ import Darwin
 import SystemPackage
 
 /// One entry of the layer: a directory (with or without a local counterpart) or a regular file.
-struct LayerEntry {
+struct LayerEntry: Sendable {
     /// The path in the layer, without a trailing slash.
     let path: String
     /// The file on disk; nil for directories made up as parents.

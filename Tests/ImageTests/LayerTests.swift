@@ -176,3 +176,45 @@ func createdTimesAreRFC3339InUTC(_ seconds: Int64, _ expected: String) {
 func rpmArchitecturesMapToOCINames(_ rpm: String, _ oci: String) {
     #expect(ImageSpec.ociArchitecture(rpm: rpm) == oci)
 }
+
+@Test(arguments: [LayerCompression.gzip, .zstd])
+func compressedBytesAreTheSameWhateverTheNumberOfWorkers(_ compression: LayerCompression) throws {
+    let dir = try Fixtures.temporaryDirectory("layer-workers")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let tree = try Tree.make(at: dir.appendingPathComponent("tree"))
+    // Text that compresses, beside the random RPMs, across many blocks.
+    let text = (0..<60_000).map { "line \($0 % 977) of a file that compresses well\n" }.joined()
+    try Data(text.utf8).write(to: tree.root.appendingPathComponent("extensions/repodata/primary.xml"))
+    var blobs: [LayerBlob] = []
+    for workers in [1, 2, 5] {
+        blobs.append(try Layer.write(tree.sources, to: dir.path + "/layer-\(workers)", compression: compression,
+                                     mtime: 0, workers: workers))
+    }
+    #expect(Set(blobs.map(\.digest)).count == 1, "\(blobs.map(\.digest))")
+    #expect(Set(blobs.map(\.diffID)).count == 1)
+    let plain = try Layer.write(tree.sources, to: dir.path + "/layer.tar", compression: .none, mtime: 0)
+    #expect(blobs[0].diffID == plain.diffID)
+    #expect(blobs[0].size < plain.size, "the text compressed")
+    // Read as consumers read it: gzip -t, Python's gzip module; zstd -t.
+    let file = dir.path + "/layer-1"
+    if compression == .gzip {
+        #expect(try Fixtures.run(["gzip", "-t", file]).stderr.isEmpty)
+        let script = "import gzip, hashlib, sys; print(hashlib.sha256(gzip.open(sys.argv[1]).read()).hexdigest())"
+        let python = try Fixtures.run(["python3", "-c", script, file])
+        #expect("sha256:" + python.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == plain.diffID)
+    } else {
+        #expect(try Fixtures.run(["zstd", "-qt", file]).stderr.isEmpty)
+    }
+}
+
+@Test func aFailedWriteStopsEveryThreadAndSaysWhy() throws {
+    let dir = try Fixtures.temporaryDirectory("layer-full")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let tree = try Tree.make(at: dir.appendingPathComponent("tree"))
+    // /dev/full takes nothing: every write fails with ENOSPC.
+    for compression in LayerCompression.allCases {
+        #expect(throws: ImageError.self) {
+            try Layer.write(tree.sources, to: "/dev/full", compression: compression, mtime: 0, workers: 3)
+        }
+    }
+}
