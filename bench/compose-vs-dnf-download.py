@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
-"""mox compose against `dnf download --resolve`: wall time, throughput and peak memory.
+"""mox compose against `dnf download --resolve` and a `curl --parallel` floor: wall and CPU time,
+throughput, peak memory, and the ratios the targets are set on.
 
 Builds (once, cached under /tmp/mox-bench-compose/) a repo of N packages with random payloads:
 N/2 "app" packages, each requiring its own "lib" package, all listed by one extension, so the
-tree holds every package. The base is an empty rpmdb. Then, for file:// and http:// repos:
+tree holds every package. The base is an empty rpmdb. Then, for file:// and http:// repos, each
+round runs in turn:
 
-  mox cold     empty package cache, new output
-  mox warm     cache filled, new output (the tree is laid out again)
-  mox rerun    same inputs, same output ("no change")
-  dnf cold     dnf download --resolve into a new folder, with a fresh dnf cache
+  mox cold        empty package cache, new output
+  mox warm        cache filled, new output (the tree is laid out again)
+  mox no-change   same inputs, same output ("no change")
+  dnf cold        dnf download --resolve into a new folder, with a fresh dnf cache
+  dnf warm        the same again, dnf's metadata cache kept
+  curl --parallel (http only) every RPM fetched at once into a folder: the transfer floor
 
-Each is run --runs times; medians are printed, with MB/s over the RPM bytes and the peak RSS
-(/usr/bin/time -f %M). Two payload sizes show whether mox's peak memory grows with RPM size.
+Medians of --runs rounds are printed, with MiB/s over the RPM bytes, CPU time (user+sys) and peak
+RSS (/usr/bin/time), then the ratios: mox warm / dnf warm (file://, target <= 1), mox cold / dnf
+cold (http://, target <= 0.8) and mox cold / curl (http://, target <= 1.3). Two payload sizes
+show whether mox's peak memory grows with RPM size (it should not).
 
-Usage: bench/compose-vs-dnf-download.py [--mox PATH] [--runs 3] [--count 60] [--sizes 1,5]
-Needs rpmbuild, createrepo_c, rpm, dnf with the download plugin (dnf-plugins-core), /usr/bin/time.
+Builds mox as ./build does unless --mox is given.
+
+Usage: bench/compose-vs-dnf-download.py [--mox PATH] [--runs 3] [--count 60] [--sizes 1,5] [--modes file,http]
+Needs rpmbuild, createrepo_c, rpm, dnf with the download plugin (dnf-plugins-core), curl, /usr/bin/time.
 """
 import argparse
 import concurrent.futures
@@ -120,14 +128,15 @@ class Server:
 
 
 def timed(argv):
-    """Wall seconds and peak RSS (KiB) of one command."""
+    """Wall seconds, CPU seconds (user+sys) and peak RSS (KiB) of one command, and its stdout."""
     start = time.monotonic()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + argv, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
     wall = time.monotonic() - start
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(argv)}\n{proc.stdout}\n{proc.stderr}")
-    rss = int(proc.stderr.strip().splitlines()[-1])
-    return wall, rss, proc.stdout
+    rss, user, system = proc.stderr.strip().splitlines()[-1].split()
+    return wall, float(user) + float(system), int(rss), proc.stdout
 
 
 def bench(mox, count, size_mb, mode, runs):
@@ -140,68 +149,89 @@ def bench(mox, count, size_mb, mode, runs):
     with open(os.path.join(reposd, "bench.repo"), "w") as f:
         f.write(f"[bench]\nname=bench\nbaseurl={baseurl}\ngpgcheck=0\n")
     manifest = os.path.join(dir, "extensions.yaml")
-    results = {}
+    rpms = sorted(f for f in os.listdir(os.path.join(dir, "repo")) if f.endswith(".rpm"))
 
     def mox_compose(cache, out):
         return timed([mox, "compose", manifest, "-q", "--arch", "x86_64", "--repos-dir", reposd,
                       "--base-rootfs", os.path.join(dir, "base"), "--cachedir", cache, "--output", out])
 
-    cold, warm, rerun, dnf = [], [], [], []
-    for i in range(runs):
-        cache = os.path.join(work, f"cache{i}")
-        out = os.path.join(work, f"out{i}")
-        cold.append(mox_compose(cache, out)[:2])
-        warm.append(mox_compose(cache, out + "-warm")[:2])
-        r = mox_compose(cache, out + "-warm")
-        if not r[2].startswith("no change"):
-            sys.exit(f"expected 'no change', got: {r[2]}")
-        rerun.append(r[:2])
-        shutil.rmtree(cache)
-        for o in (out, out + "-warm"):
-            shutil.rmtree(o)
-
+    def dnf_download(i, dest):
         root = os.path.join(work, f"dnfroot{i}")
-        run(["rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--initdb"])
-        dest = os.path.join(work, f"dnf{i}")
-        dnf.append(timed([
+        if not os.path.isdir(root):
+            run(["rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--initdb"])
+        result = timed([
             "dnf", "-q", "--installroot", root, f"--setopt=reposdir={reposd}",
             f"--setopt=cachedir={os.path.join(work, f'dnfcache{i}')}", "--releasever", "9", "--forcearch", "x86_64",
-            "download", "--resolve", "--destdir", dest] + apps)[:2])
+            "download", "--resolve", "--destdir", dest] + apps)
         got = [f for f in os.listdir(dest) if f.endswith(".rpm")]
         if len(got) != count:
             sys.exit(f"dnf download got {len(got)} packages, expected {count}")
         shutil.rmtree(dest)
-        shutil.rmtree(root)
+        return result
+
+    samples = {name: [] for name in ["mox cold", "mox warm", "mox no-change", "dnf cold", "dnf warm", "curl --parallel"]}
+    for i in range(runs):
+        cache = os.path.join(work, f"cache{i}")
+        out = os.path.join(work, f"out{i}")
+        samples["mox cold"].append(mox_compose(cache, out))
+        samples["mox warm"].append(mox_compose(cache, out + "-warm"))
+        r = mox_compose(cache, out + "-warm")
+        if not r[3].startswith("no change"):
+            sys.exit(f"expected 'no change', got: {r[3]}")
+        samples["mox no-change"].append(r)
+        shutil.rmtree(cache)
+        for o in (out, out + "-warm"):
+            shutil.rmtree(o)
+        samples["dnf cold"].append(dnf_download(i, os.path.join(work, f"dnf{i}")))
+        samples["dnf warm"].append(dnf_download(i, os.path.join(work, f"dnf{i}-warm")))
+        shutil.rmtree(os.path.join(work, f"dnfroot{i}"))
+        if server:
+            dest = os.path.join(work, f"curl{i}")
+            os.makedirs(dest)
+            argv = ["curl", "-sSf", "--parallel", "--parallel-max", "4", "--output-dir", dest]
+            for name in rpms:
+                argv += ["-o", name, f"{baseurl}/{name}"]
+            samples["curl --parallel"].append(timed(argv))
+            shutil.rmtree(dest)
     if server:
         server.stop()
     shutil.rmtree(work)
-    for name, samples in [("mox cold", cold), ("mox warm", warm), ("mox no-change", rerun), ("dnf download cold", dnf)]:
-        results[name] = (statistics.median(w for w, _ in samples), max(r for _, r in samples))
-    return rpm_bytes, results
+    return rpm_bytes, {name: (statistics.median(s[0] for s in runs_), statistics.median(s[1] for s in runs_),
+                              max(s[2] for s in runs_))
+                       for name, runs_ in samples.items() if runs_}
 
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mox", default=os.path.join(here, "..", ".build", "release", "mox"))
+    parser.add_argument("--mox", help="the mox binary (default: built as ./build builds it)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--count", type=int, default=60)
     parser.add_argument("--sizes", default="1,5", help="payload MB per package, comma-separated")
     parser.add_argument("--modes", default="file,http")
     args = parser.parse_args()
+    if not args.mox:
+        subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "mox"],
+                       cwd=os.path.dirname(here), check=True, stdout=subprocess.DEVNULL)
+        args.mox = os.path.join(here, "..", ".build", "release", "mox")
     if not os.access(args.mox, os.X_OK):
-        sys.exit(f"{args.mox}: not an executable; build mox (swift build -c release) or pass --mox")
+        sys.exit(f"{args.mox}: not an executable")
     peaks = {}
     for size in [int(s) for s in args.sizes.split(",")]:
         for mode in args.modes.split(","):
             rpm_bytes, results = bench(args.mox, args.count, size, mode, args.runs)
             print(f"\n{args.count} packages x {size} MB ({rpm_bytes / MiB:.0f} MiB of RPMs), {mode} repo, "
-                  f"median of {args.runs}:")
-            print(f"  {'':22} {'wall s':>8} {'MiB/s':>8} {'peak RSS MiB':>13}")
-            for name, (wall, rss) in results.items():
+                  f"median of {args.runs}; load average {os.getloadavg()[0]:.1f}:")
+            print(f"  {'':18} {'wall s':>8} {'cpu s':>8} {'MiB/s':>8} {'peak RSS MiB':>13}")
+            for name, (wall, cpu, rss) in results.items():
                 rate = "" if "no-change" in name else f"{rpm_bytes / MiB / wall:8.1f}"
-                print(f"  {name:22} {wall:8.2f} {rate:>8} {rss / 1024:13.1f}")
-            peaks[(size, mode)] = max(results["mox cold"][1], results["mox warm"][1])
+                print(f"  {name:18} {wall:8.2f} {cpu:8.2f} {rate:>8} {rss / 1024:13.1f}")
+            ratios = [("mox warm / dnf warm", "mox warm", "dnf warm", 1.0)] if mode == "file" else [
+                ("mox cold / dnf cold", "mox cold", "dnf cold", 0.8),
+                ("mox cold / curl", "mox cold", "curl --parallel", 1.3)]
+            for label, a, b, target in ratios:
+                print(f"  {label:22} wall {results[a][0] / results[b][0]:.2f}x  (target <= {target})")
+            peaks[(size, mode)] = max(results["mox cold"][2], results["mox warm"][2])
     sizes = sorted({s for s, _ in peaks})
     print("\nmox peak RSS by payload size (should not grow with it):")
     for mode in args.modes.split(","):

@@ -16,9 +16,85 @@ struct PackageCheck: Sendable {
     var signature: SignatureCheck
 
     /// Reads `input` once, from start to end: each chunk goes to `output` (when copying into the
-    /// cache), to the checksum, and through a pipe to librpm on another thread, so the two hashes
-    /// run on two cores. `source` names the bytes in messages. Returns the bytes read.
+    /// cache) and to the checksum; the payload (past the headers, which librpm reads first) to the
+    /// digest the header gives for it, which librpm vouches for with the header's digests and
+    /// signature. A header without a payload digest (rpm before 4.14): every chunk also goes
+    /// through a pipe to librpm on another thread, which checks the payload its own way.
+    /// `source` names the bytes in messages. Returns the bytes read.
     func run(input: Int32, output: Int32?, outputPath: FilePath?, source: String) throws(FetchError) -> Int64 {
+        // librpm computes two SHA-256 digests of the payload (the "ALT" one over the same bytes);
+        // one of our own, in the read that takes the checksum anyway, is all it takes.
+        let file = "/dev/fd/\(input)"
+        if let header = try? PackageHeader.read(file: file), let expected = header.payloadDigest,
+           let payload = StreamingDigest(algorithm: expected.algorithm) {
+            let total = try stream(input: input, output: output, outputPath: outputPath, source: source,
+                                   payload: (payload, header.payloadOffset))
+            let actual = payload.finish()
+            if actual != expected.hex {
+                let message = "Payload \(expected.algorithm.uppercased()) digest: BAD (Expected \(expected.hex) != \(actual))"
+                throw .rejected(name: name, reason: .digestMismatch(path: source, message: message))
+            }
+            do {
+                // The headers' digests and the signature: librpm reads the headers alone.
+                try PackageVerifier.verify(file: outputPath?.string ?? file, displayPath: source,
+                                           requireSignature: signature.requiresSignature, keys: signature.keys,
+                                           payload: false)
+            } catch {
+                throw .rejected(name: name, reason: error)
+            }
+            return total
+        }
+        return try streamToLibrpm(input: input, output: output, outputPath: outputPath, source: source)
+    }
+
+    /// One read of `input`: to `output`, the checksum (checked here) and `payload` (from its offset on).
+    private func stream(input: Int32, output: Int32?, outputPath: FilePath?, source: String,
+                        payload: (digest: StreamingDigest, offset: Int64)) throws(FetchError) -> Int64 {
+        let digest = checksum.flatMap { StreamingDigest(algorithm: $0.algorithm) }
+        var total: Int64 = 0
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(input, buffer, size)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: source, operation: "read", reason: lastError())
+            }
+            if n == 0 { break }
+            let chunk = UnsafeRawBufferPointer(start: buffer, count: n)
+            if let output, !writeAll(output, chunk) {
+                throw .io(path: outputPath?.string ?? source, operation: "write", reason: lastError())
+            }
+            digest?.update(chunk)
+            let skip = Int(max(0, min(Int64(n), payload.offset - total)))
+            if skip < n { payload.digest.update(UnsafeRawBufferPointer(rebasing: chunk[skip...])) }
+            total += Int64(n)
+        }
+        try verify(digest, source: source, outputPath: outputPath)
+        return total
+    }
+
+    /// The checksum taken while reading (or, for an algorithm librpm lacks, of the file) must be the expected one.
+    private func verify(_ digest: StreamingDigest?, source: String, outputPath: FilePath?) throws(FetchError) {
+        guard let expected = checksum else { return }
+        let actual: Checksum
+        if let digest {
+            actual = Checksum(algorithm: digest.algorithm, hex: digest.finish())
+        } else {
+            // An algorithm librpm lacks but libsolv has: hash the copy (or the file) again.
+            do { actual = try Checksum.of(file: outputPath?.string ?? source, algorithm: expected.algorithm) } catch {
+                throw .io(path: source, operation: "hash", reason: "\(error)")
+            }
+        }
+        if actual.hex != expected.hex {
+            throw .checksumMismatch(name: name, source: source, expected: expected, actual: actual)
+        }
+    }
+
+    /// One read of `input`: to `output`, the checksum, and through a pipe to librpm's full check
+    /// on another thread, so the hashes run on two cores.
+    private func streamToLibrpm(input: Int32, output: Int32?, outputPath: FilePath?, source: String) throws(FetchError) -> Int64 {
         _ = Self.ignoreBrokenPipes
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw .io(path: source, operation: "pipe", reason: lastError()) }
@@ -71,20 +147,7 @@ struct PackageCheck: Sendable {
         close(writer)
         done.wait()
         if let failure { throw failure }
-        if let expected = checksum {
-            let actual: Checksum
-            if let digest {
-                actual = Checksum(algorithm: digest.algorithm, hex: digest.finish())
-            } else {
-                // An algorithm librpm lacks but libsolv has: hash the copy (or the file) again.
-                do { actual = try Checksum.of(file: outputPath?.string ?? source, algorithm: expected.algorithm) } catch {
-                    throw .io(path: source, operation: "hash", reason: "\(error)")
-                }
-            }
-            if actual.hex != expected.hex {
-                throw .checksumMismatch(name: name, source: source, expected: expected, actual: actual)
-            }
-        }
+        try verify(digest, source: source, outputPath: outputPath)
         if let rejected = verdict.value { throw .rejected(name: name, reason: rejected) }
         return total
     }
@@ -114,4 +177,18 @@ struct PackageCheck: Sendable {
 
     /// A reader that stops early must not kill the process: writes then fail with EPIPE instead.
     private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+}
+
+extension SignatureCheck {
+    /// Whether a signature by one of `keys` is required.
+    var requiresSignature: Bool {
+        if case .required = self { return true }
+        return false
+    }
+
+    /// The keys a signature must be by; none for digests only.
+    var keys: [String] {
+        if case .required(let keys) = self { return keys }
+        return []
+    }
 }

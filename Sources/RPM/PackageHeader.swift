@@ -10,6 +10,11 @@ public struct PackageHeader: Sendable, Hashable, CustomStringConvertible {
     public var version: String
     public var release: String
     public var arch: String
+    /// Where the payload starts in the file (past the lead and both headers); 0 when not read from a file.
+    public var payloadOffset: Int64 = 0
+    /// The digest the header gives for the payload (rpm 4.14 and later): algorithm as rpm-md
+    /// spells it (`sha256`) and lower-case hex; nil when the header has none.
+    public var payloadDigest: (algorithm: String, hex: String)? = nil
 
     public init(name: String, epoch: Int?, version: String, release: String, arch: String) {
         self.name = name
@@ -18,6 +23,17 @@ public struct PackageHeader: Sendable, Hashable, CustomStringConvertible {
         self.release = release
         self.arch = arch
     }
+
+    public static func == (a: PackageHeader, b: PackageHeader) -> Bool {
+        a.name == b.name && a.epoch == b.epoch && a.version == b.version && a.release == b.release && a.arch == b.arch
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(description)
+    }
+
+    /// librpm's numbers for the payload digest algorithms (OpenPGP's), as rpm-md names them.
+    private static let digestNames: [Int: String] = [1: "md5", 2: "sha1", 8: "sha256", 9: "sha384", 10: "sha512", 11: "sha224"]
 
     /// `name-[E:]V-R.arch`, the epoch shown only when non-zero.
     public var description: String {
@@ -56,9 +72,18 @@ public struct PackageHeader: Sendable, Hashable, CustomStringConvertible {
         }
         let epoch: Int? = headerIsEntry(header, rpmTagVal(RPMTAG_EPOCH.rawValue)) != 0
             ? Int(headerGetNumber(header, rpmTagVal(RPMTAG_EPOCH.rawValue))) : nil
-        return PackageHeader(name: text(rpmTagVal(RPMTAG_NAME.rawValue)), epoch: epoch,
-                             version: text(rpmTagVal(RPMTAG_VERSION.rawValue)),
-                             release: text(rpmTagVal(RPMTAG_RELEASE.rawValue)),
-                             arch: text(rpmTagVal(RPMTAG_ARCH.rawValue)))
+        var read = PackageHeader(name: text(rpmTagVal(RPMTAG_NAME.rawValue)), epoch: epoch,
+                                 version: text(rpmTagVal(RPMTAG_VERSION.rawValue)),
+                                 release: text(rpmTagVal(RPMTAG_RELEASE.rawValue)),
+                                 arch: text(rpmTagVal(RPMTAG_ARCH.rawValue)))
+        // librpm stopped reading where the payload starts.
+        read.payloadOffset = Int64(Ftell(fd))
+        let digest = headerGetString(header, rpmTagVal(RPMTAG_PAYLOADDIGEST.rawValue)).map { String(cString: $0) }
+        let algorithm = headerIsEntry(header, rpmTagVal(RPMTAG_PAYLOADDIGESTALGO.rawValue)) != 0
+            ? Int(headerGetNumber(header, rpmTagVal(RPMTAG_PAYLOADDIGESTALGO.rawValue))) : 8
+        if let digest, !digest.isEmpty, read.payloadOffset > 0, let name = digestNames[algorithm] {
+            read.payloadDigest = (name, digest.lowercased())
+        }
+        return read
     }
 }
