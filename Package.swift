@@ -24,18 +24,20 @@ let package = Package(
         .systemLibrary(
             name: "CRPM", pkgConfig: "rpm",
             providers: [.apt(["librpm-dev"]), .yum(["rpm-devel"])]),
-        // C headers of libarchive (the OCI layer tarball).
+        // Libraries some commands need, loaded on first use instead of at every start: the
+        // forwarding of their functions (libcurl, libarchive and libcreaterepo_c use it).
+        .target(name: "CLazy"),
+        // C headers of libarchive (the OCI layer tarball, reading images), loaded on first use.
+        .target(name: "CArchive", dependencies: ["CLazy"]),
+        // C headers of GLib, which libcreaterepo_c's headers include.
         .systemLibrary(
-            name: "CArchive", pkgConfig: "libarchive",
-            providers: [.apt(["libarchive-dev"]), .yum(["libarchive-devel"])]),
-        // C headers of libcreaterepo_c (rpm-md repodata for the composed tree).
-        .systemLibrary(
-            name: "CCreaterepo", pkgConfig: "createrepo_c",
-            providers: [.apt(["libcreaterepo-c-dev"]), .yum(["createrepo_c-devel"])]),
-        // C headers of libcurl (downloads from http(s) repos), with shims for its variadic setters.
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
+            name: "CGLib", pkgConfig: "glib-2.0",
+            providers: [.apt(["libglib2.0-dev"]), .yum(["glib2-devel"])]),
+        // C headers of libcreaterepo_c (rpm-md repodata for the composed tree), loaded on first use.
+        .target(name: "CCreaterepo", dependencies: ["CLazy", "CGLib"]),
+        // C headers of libcurl (downloads from http(s) repos), with typed entries for its variadic
+        // setters; loaded on first use.
+        .target(name: "CCurl", dependencies: ["CLazy"]),
         // C headers of libmodulemd (modules.yaml: module streams and defaults), with shims for GLib macros.
         .systemLibrary(
             name: "CModulemd", pkgConfig: "modulemd-2.0",

@@ -147,6 +147,20 @@ struct RepoInputTests {
         #expect(((try? JSONDocument(again.stdout).nevras("data")) ?? []) == packages)
     }
 
+    @Test func checkingLocalReposLoadsNeitherDownloadNorArchiveNorRepodataLibraries() throws {
+        let run = try CheckRun("lazy-libraries", yaml: Self.soloYAML)
+        let world = try CheckWorld.get()
+        let argv = [try Mox.binary.path, "check", run.manifest.path, "--cachedir", run.cache.path, "--arch", "x86_64",
+                    "-q", "--repos-dir", world.reposDirectory.path, "--base-rootfs", world.rootfs.path]
+        // The dynamic loader names every library it opens (LD_DEBUG=files, on stderr).
+        let result = try Fixtures.run(argv, environment: ["LD_DEBUG": "files"], allowFailure: true)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stderr.contains("librpm"), "the loader's trace is there")
+        for library in ["libcurl.so", "libarchive.so", "libcreaterepo_c.so"] {
+            #expect(!result.stderr.contains(library), "\(library) loaded by a check of local repos")
+        }
+    }
+
     @Test func aFileDependencyTheCacheDidNotAnswerLoadsTheCachedFilelists() throws {
         // `holder` owns two paths only filelists.xml lists; each repo's package needs one of them.
         let holder = FixturePackage("holder", files: ["/usr/share/held/one", "/usr/share/held/two"])
