@@ -47,11 +47,16 @@ let package = Package(
         .target(name: "RPM", dependencies: ["CRPM", "RootedPath", system]),
         // Paths inside an image's root: symlinks followed as if the root were `/`, never out of it.
         .target(name: "RootedPath", dependencies: [system]),
+        // The OCI image spec's value types, shared by reading and writing: descriptors, platforms,
+        // manifests, indexes, configs, media types.
+        .target(name: "OCI"),
+        // The extensions image's consumer contract in one place: paths, labels, command, the flat map's format.
+        .target(name: "ImageContract"),
         // Reading OCI images: references and transports (through skopeo), index/manifest/config,
         // per-arch selection, layers streamed once with whiteouts, selected files extracted.
-        .target(name: "ImageSource", dependencies: ["CArchive", "RPM", "RootedPath", system]),
+        .target(name: "ImageSource", dependencies: ["CArchive", "OCI", "RPM", "RootedPath", system]),
         // The base OS from its node image: the rpmdb read out of the layers, cached by manifest digest.
-        .target(name: "BaseImage", dependencies: ["ImageSource", "RPM", system]),
+        .target(name: "BaseImage", dependencies: ["ImageSource", "OCI", "RPM", system]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
         .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", system]),
         // Module streams as libdnf applies them: modules.yaml (libmodulemd), active streams, what they hide.
@@ -75,16 +80,16 @@ let package = Package(
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
         // and the image of a tree.
-        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest", system]),
+        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "ImageContract", "Repos", "Solv", "Manifest", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
-        .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM", system]),
+        .target(name: "Image", dependencies: ["CArchive", "ImageContract", "OCI", "Publish", "RPM", system]),
         // Text, JSON and JUnit renderings of a check report.
         .target(name: "Report", dependencies: ["Resolve"]),
         // The command line: argument parsing, output, exit codes.
         .executableTarget(
             name: "mox",
             dependencies: [
-                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image",
+                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image", "ImageContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), system,
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
@@ -93,8 +98,8 @@ let package = Package(
         .testTarget(name: "MoxTests", dependencies: ["Fixtures"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),
         .testTarget(name: "ComposeTests", dependencies: ["Compose", "Createrepo", "Fixtures"]),
-        .testTarget(name: "ImageTests", dependencies: ["Image", "Fixtures"]),
-        .testTarget(name: "ImageSourceTests", dependencies: ["ImageSource", "RootedPath", "Fixtures"]),
+        .testTarget(name: "ImageTests", dependencies: ["Image", "OCI", "Fixtures"]),
+        .testTarget(name: "ImageSourceTests", dependencies: ["ImageSource", "OCI", "RootedPath", "Fixtures"]),
         // Test support: builds real RPMs (rpmbuild), repos (createrepo_c) and rpmdbs (rpm --justdb).
         .target(name: "Fixtures", path: "Tests/Fixtures"),
     ],

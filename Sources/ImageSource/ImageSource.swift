@@ -1,6 +1,7 @@
 // Resolving a reference to one platform's image, and making its blobs readable: in place for local
 // layouts and dir: copies, through `skopeo copy` for registries, archives and containers storage.
 import Foundation
+import OCI
 import SystemPackage
 
 /// An image reference being read: its top-level document, its platforms, and each platform's image.
@@ -46,7 +47,7 @@ public final class ImageSource {
                 throw .wrongArchitecture(reference: reference.description, wanted: platform.description,
                                          found: config.platform.description)
             }
-            return Descriptor(mediaType: manifest.mediaType ?? ImageMediaType.ociManifest, digest: top.digest,
+            return Descriptor(mediaType: manifest.mediaType ?? MediaType.ociManifest, digest: top.digest,
                               size: Int64(top.bytes.count), platform: config.platform)
         }
     }

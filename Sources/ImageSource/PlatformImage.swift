@@ -1,5 +1,6 @@
 // One platform's image: manifest, config, layers, and reading files out of its layers.
 import Foundation
+import OCI
 import SystemPackage
 
 /// One platform's image of a reference, its blobs on disk.

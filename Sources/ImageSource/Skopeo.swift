@@ -1,5 +1,6 @@
 // skopeo does the transports: registries (auth files, certs.d, proxies), archives, containers storage.
 import Foundation
+import OCI
 import SystemPackage
 
 /// Runs skopeo for one reference.

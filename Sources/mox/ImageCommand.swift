@@ -2,6 +2,7 @@ import ArgumentParser
 import Compose
 import Foundation
 import Image
+import ImageContract
 import SystemPackage
 
 /// `mox image`: write the extensions image of a tree `mox compose` already published.
@@ -111,7 +112,7 @@ struct ImageOptions: ParsableArguments {
     func request() throws(ComposeError) -> ImageRequest {
         var labels: [String: String]
         do { labels = try parsedLabels() } catch { throw .invalidInput("\(error)") }
-        if let streamClass { labels[ImageSpec.streamClassLabel] = streamClass }
+        if let streamClass { labels[ExtensionsImage.streamClassLabel] = streamClass }
         return ImageRequest(layout: ociLayout, tag: tag, layerFile: layerFile, compression: compression,
                             labels: labels, version: imageVersion)
     }
