@@ -83,13 +83,16 @@ let package = Package(
         .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "ImageContract", "Repos", "Solv", "Manifest", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
         .target(name: "Image", dependencies: ["CArchive", "ImageContract", "OCI", "Publish", "RPM", system]),
-        // Text, JSON and JUnit renderings of a check report.
-        .target(name: "Report", dependencies: ["Resolve"]),
+        // Checking any extensions image against the consumer contract, arch by arch: labels, command,
+        // repodata and RPMs, the flat map in the last layer, installability from the image's repo alone.
+        .target(name: "Lint", dependencies: ["ImageContract", "ImageSource", "Manifest", "OCI", "Repos", "Resolve", "Solv", system]),
+        // Text, JSON and JUnit renderings of check and lint reports.
+        .target(name: "Report", dependencies: ["Resolve", "Lint"]),
         // The command line: argument parsing, output, exit codes.
         .executableTarget(
             name: "mox",
             dependencies: [
-                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image", "ImageContract",
+                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image", "ImageContract", "ImageSource", "Lint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), system,
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),

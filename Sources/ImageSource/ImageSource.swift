@@ -29,6 +29,15 @@ public final class ImageSource {
         return false
     }
 
+    /// The platforms the reference serves: each index entry's (entries without one are left out),
+    /// or the single manifest's, from its config. Reads no layer.
+    public func platforms() throws(ImageSourceError) -> [Platform] {
+        switch try topDocument().document {
+        case .index(let index): return index.manifests.compactMap(\.platform)
+        case .manifest(let manifest): return [try singleManifestConfig(manifest).platform]
+        }
+    }
+
     /// The manifest serving `platform` and its digest: an index's entry for it, or the single manifest
     /// (whose platform is then checked against its config: an image of another architecture is an
     /// error naming both). Reads no layer.

@@ -38,7 +38,8 @@ public enum JSONReport {
             summary: Summary(resolved: 0, skipped: 0, failed: 0), arches: []))
     }
 
-    private static func encode(_ document: Document) -> String {
+    /// Pretty-printed JSON with sorted keys and a final newline.
+    static func encode<T: Encodable>(_ document: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(document)) ?? Data("{}".utf8)

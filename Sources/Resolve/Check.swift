@@ -143,6 +143,12 @@ public struct CheckSession: Sendable {
     public var downloader: RepoDownloader?
     /// false: base images come from registries over plain HTTP or unverified TLS (`--tls-verify=false`).
     public var baseImageTLSVerify = true
+    /// Repos defined here rather than by a .repo file (`mox lint`: the image's own tree, defined
+    /// as the MCO's repo file defines it).
+    public var definedRepos: [RepoDefinition] = []
+    /// Repos loaded only to look up a package-list base's packages, visible to no extension
+    /// (`mox lint`: the extensions see the image's repo alone, and the base is not in it).
+    public var baseLookupRepos: [String] = []
 
     public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
                 base: BaseSelection, cacheDirectory: String?) {
@@ -179,15 +185,16 @@ public struct CheckSession: Sendable {
     /// the ids the manifest uses checked against them.
     public func repoDefinitions(arch: String) throws(CheckError) -> (repos: [RepoDefinition], warnings: [String]) {
         let variables = self.variables(arch: arch)
-        let loaded: (repos: [RepoDefinition], warnings: [String])
+        var loaded: (repos: [RepoDefinition], warnings: [String])
         do {
             loaded = try RepoConfig.loadDirectory(reposDirectory, variables: variables, overrides: repoOverrides)
         } catch {
             throw .invalidInput("\(error)")
         }
+        loaded.repos += definedRepos
         let undefined = manifest.undefinedRepos(defined: Set(loaded.repos.map(\.id)))
         if !undefined.isEmpty { throw .invalidFiles(undefined.map(InputProblem.init)) }
-        let used = Set(manifest.repos + manifest.extensions.flatMap(\.repos))
+        let used = Set(manifest.repos + manifest.extensions.flatMap(\.repos) + baseLookupRepos)
         // The manifest decides which repos count, as rpm-ostree's `repos:` enables exactly those.
         return (loaded.repos.filter { used.contains($0.id) }, loaded.warnings)
     }

@@ -106,32 +106,38 @@ struct InputOptions: ParsableArguments {
 
     /// The bases given: one shared, and/or one per arch (`ARCH=PATH`, ARCH a known architecture).
     var base: BaseSelection {
-        get throws {
-            var selection = BaseSelection(shared: nil)
-            let given = baseRootfs.map { ("--base-rootfs", $0, BaseSource.rootfs) }
-                + basePackages.map { ("--base-packages", $0, BaseSource.packages) }
-                + baseImage.map { ("--base-image", $0, BaseSource.image) }
-            for (option, value, make) in given {
-                if let equals = value.firstIndex(of: "="),
-                   Extension.knownArchitectures.contains(String(value[..<equals])) {
-                    let arch = String(value[..<equals])
-                    guard selection.perArch[arch] == nil else {
-                        throw ValidationError("\(option): two bases for \(arch)")
-                    }
-                    selection.perArch[arch] = make(String(value[value.index(after: equals)...]))
-                } else {
-                    guard selection.shared == nil else {
-                        throw ValidationError("\(option) \(value): a base for every arch is already given; "
-                            + "use ARCH=PATH for per-arch bases")
-                    }
-                    selection.shared = make(value)
-                }
-            }
-            return selection
-        }
+        get throws { try Self.bases(rootfs: baseRootfs, packages: basePackages, images: baseImage) }
     }
 
-    var cachePath: String {
+    /// The bases of `--base-rootfs`, `--base-packages` and `--base-image` values.
+    static func bases(rootfs: [String], packages: [String], images: [String]) throws -> BaseSelection {
+        var selection = BaseSelection(shared: nil)
+        let given = rootfs.map { ("--base-rootfs", $0, BaseSource.rootfs) }
+            + packages.map { ("--base-packages", $0, BaseSource.packages) }
+            + images.map { ("--base-image", $0, BaseSource.image) }
+        for (option, value, make) in given {
+            if let equals = value.firstIndex(of: "="),
+               Extension.knownArchitectures.contains(String(value[..<equals])) {
+                let arch = String(value[..<equals])
+                guard selection.perArch[arch] == nil else {
+                    throw ValidationError("\(option): two bases for \(arch)")
+                }
+                selection.perArch[arch] = make(String(value[value.index(after: equals)...]))
+            } else {
+                guard selection.shared == nil else {
+                    throw ValidationError("\(option) \(value): a base for every arch is already given; "
+                        + "use ARCH=PATH for per-arch bases")
+                }
+                selection.shared = make(value)
+            }
+        }
+        return selection
+    }
+
+    var cachePath: String { Self.cachePath(cacheDirectory) }
+
+    /// `--cachedir`, else `$XDG_CACHE_HOME/mox`, else `~/.cache/mox`.
+    static func cachePath(_ cacheDirectory: String?) -> String {
         if let cacheDirectory { return cacheDirectory }
         let env = ProcessInfo.processInfo.environment
         if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return FilePath(xdg).appending("mox").string }
