@@ -86,13 +86,16 @@ let package = Package(
         // Checking any extensions image against the consumer contract, arch by arch: labels, command,
         // repodata and RPMs, the flat map in the last layer, installability from the image's repo alone.
         .target(name: "Lint", dependencies: ["ImageContract", "ImageSource", "Manifest", "OCI", "Repos", "Resolve", "Solv", system]),
+        // Merging per-arch images composed on separate builders into one image index, byte for byte
+        // the index a multi-arch compose writes.
+        .target(name: "Merge", dependencies: ["Image", "ImageContract", "ImageSource", "OCI", system]),
         // Text, JSON and JUnit renderings of check and lint reports.
         .target(name: "Report", dependencies: ["Resolve", "Lint"]),
         // The command line: argument parsing, output, exit codes.
         .executableTarget(
             name: "mox",
             dependencies: [
-                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image", "ImageContract", "ImageSource", "Lint",
+                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image", "ImageContract", "ImageSource", "Lint", "Merge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), system,
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),

@@ -233,7 +233,8 @@ public struct ImageExport {
             description: "OS extensions for \(arch): \(extensions.count) extensions, \(packages) packages ("
                 + extensions.joined(separator: ", ") + ")",
             baseName: baseName, baseDigest: baseDigest, labels: request.labels,
-            annotations: [Self.stateAnnotation: view.stateDigest],
+            annotations: [Self.stateAnnotation: view.stateDigest,
+                          ExtensionsImage.extensionsDigestAnnotation: "sha256:" + view.inputs.extensionsSha256],
             comment: "mox \(view.mox)")
     }
 }

@@ -18,6 +18,9 @@ public enum ExtensionsImage {
     /// `podman create` (which refuses an image without a command or entrypoint) and `podman cp`,
     /// never `podman start`. The image has no /bin/false either, so a `podman run` fails at once.
     public static let command = ["/bin/false"]
+    /// mox's manifest annotation naming the extensions file an image was composed from
+    /// (`sha256:` of its bytes): per-arch images are merged into one index only when theirs agree.
+    public static let extensionsDigestAnnotation = "dev.mox.extensions-digest"
 }
 
 /// The flat map: `{"<name>": "[E:]V-R.A", ...}`, what `dnf repoquery --queryformat
