@@ -10,19 +10,11 @@ struct LintTests {
     typealias W = CheckWorld
 
     /// One x86_64 image mox composed with a stream class: the good image the broken ones start from.
-    static let good: Result<ImageCompose, any Error> = Result {
-        let run = try ImageCompose("lint-good")
-        let result = try run.compose(["--stream-class", "rhel-9"])
-        guard result.status == 0 else { throw MoxTestError("compose failed (\(result.status)):\n\(result.stderr)") }
-        return run
-    }
+    static let good = Result { try ImageCompose.made("lint-good", ["--stream-class", "rhel-9"]) }
 
     /// The same extensions for x86_64 and aarch64, in one image index.
-    static let multiArch: Result<ImageCompose, any Error> = Result {
-        let run = try ImageCompose("lint-multi")
-        let result = try run.compose(["--stream-class", "rhel-9", "--arch", "x86_64", "--arch", "aarch64"])
-        guard result.status == 0 else { throw MoxTestError("compose failed (\(result.status)):\n\(result.stderr)") }
-        return run
+    static let multiArch = Result {
+        try ImageCompose.made("lint-multi", ["--stream-class", "rhel-9", "--arch", "x86_64", "--arch", "aarch64"])
     }
 
     static let checks = ["labels", "command", "repodata", "packages", "flat-map", "installable"]

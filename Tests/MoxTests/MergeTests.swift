@@ -10,12 +10,7 @@ struct MergeTests {
     typealias W = CheckWorld
 
     /// The x86_64 builder: ImageCompose's own checkout and cache.
-    static let x86: Result<ImageCompose, any Error> = Result {
-        let run = try ImageCompose("merge-x86")
-        let result = try run.compose(["--arch", "x86_64"])
-        guard result.status == 0 else { throw MoxTestError("compose failed (\(result.status)):\n\(result.stderr)") }
-        return run
-    }
+    static let x86 = Result { try ImageCompose.made("merge-x86", ["--arch", "x86_64"]) }
 
     /// The aarch64 builder: another checkout (its own copies of the repos, base and extensions file,
     /// elsewhere), another cache, relative path spellings, another umask; returns its layout.
@@ -39,12 +34,7 @@ struct MergeTests {
     }
 
     /// One host composing both arches.
-    static let single: Result<ImageCompose, any Error> = Result {
-        let run = try ImageCompose("merge-single")
-        let result = try run.compose(["--arch", "aarch64", "--arch", "x86_64"])
-        guard result.status == 0 else { throw MoxTestError("compose failed (\(result.status)):\n\(result.stderr)") }
-        return run
-    }
+    static let single = Result { try ImageCompose.made("merge-single", ["--arch", "aarch64", "--arch", "x86_64"]) }
 
     func merge(_ arguments: [String]) throws -> CommandResult {
         try Fixtures.run([try Mox.binary.path, "merge"] + arguments, allowFailure: true)
@@ -83,8 +73,8 @@ struct MergeTests {
 
     @Test func imagesOfDifferentExtensionsFilesAreRefused() throws {
         let x86 = try Self.x86.get()
-        let other = try ImageCompose("merge-other-yaml", yaml: ImageCompose.yaml + "\n  more:\n    packages: [\(W.usbguard.name)]\n")
-        #expect(try other.compose(["--arch", "aarch64"]).status == 0)
+        let other = try ImageCompose.made("merge-other-yaml", yaml: ImageCompose.yaml + "\n  more:\n    packages: [\(W.usbguard.name)]\n",
+                                          ["--arch", "aarch64"])
         let out = other.directory.appendingPathComponent("merged")
         let result = try merge([x86.layout.path, other.layout.path, "--oci-layout", out.path])
         #expect(result.status == 2)
