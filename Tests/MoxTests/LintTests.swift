@@ -65,6 +65,12 @@ struct LintTests {
         let fromArchive = try LintResult(["oci-archive:\(archive.path)"])
         #expect(fromArchive.status == 0, "\(fromArchive.stdout)\(fromArchive.stderr)")
         #expect(fromArchive.arches.count == 2)
+        // docker save's format: a Docker schema 2 manifest, one arch.
+        let docker = dir.appendingPathComponent("docker.tar")
+        try Fixtures.run(["skopeo", "copy", "--quiet", "oci:\(try Self.good.get().layout.path):latest",
+                          "docker-archive:\(docker.path):extensions:latest"])
+        let fromDocker = try LintResult(["docker-archive:\(docker.path)"])
+        #expect(fromDocker.status == 0, "\(fromDocker.stdout)\(fromDocker.stderr)")
 
         let registry = try Registry()
         defer { registry.stop() }
@@ -235,6 +241,9 @@ struct LintTests {
               devel:
                 kind: development
                 packages: [\(W.kernelDevelBase.name)]
+              shipped-devel:
+                kind: development
+                packages: [\(W.libdeep.name)]
             """).write(to: yaml, atomically: true, encoding: .utf8)
         let result = try LintResult(["oci:\(run.layout.path):latest", yaml.path, "--base-rootfs", world.rootfs.path,
                                      "--cachedir", dir.appendingPathComponent("cache").path])
@@ -243,6 +252,7 @@ struct LintTests {
         #expect(result.text(of: "not-installable").contains("'missing'"))
         #expect(result.text(of: "development-package-missing").contains("'devel'"))
         #expect(result.status(of: "packages") == "passed")
+        #expect((result.check("installable")?["note"] as? String)?.contains("1 development extension present") == true)
 
         // A base without glibc, which appA needs and the image rightly does not ship.
         let thin = dir.appendingPathComponent("thin-base")
@@ -296,6 +306,10 @@ struct LintTests {
         let arch = try LintResult(["oci:\(run.layout.path):latest", "--arch", "aarch64"])
         #expect(arch.status == 2)
         #expect((arch.json["errors"] as? [String] ?? []).joined().contains("has no image for aarch64"))
+
+        let unreachable = try LintResult(["docker://127.0.0.1:1/extensions:latest", "--tls-verify=false"])
+        #expect(unreachable.status == 3)
+        #expect(unreachable.json["status"] as? String == "environment-error")
 
         let noBase = try Fixtures.run([try Mox.binary.path, "lint", "oci:\(run.layout.path):latest", run.manifest.path],
                                       allowFailure: true)
