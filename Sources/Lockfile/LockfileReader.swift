@@ -162,8 +162,6 @@ public enum LockfileReader {
         guard let name, let evr else {
             return bad(node, "has no \"name\" and \"evr\", and its URL's file name '\(fileName)' is not name-version-release.arch.rpm")
         }
-        // The arch is not a field: the file name gives it when it names this very package.
-        let arch = fromURL.flatMap { $0.name == name && $0.evr == evr ? $0.arch : nil }
         var digest: String?
         if let checksumNode = fields["checksum"] {
             guard let text = checksumNode.string, let colon = text.firstIndex(of: ":"), colon != text.startIndex,
@@ -177,8 +175,13 @@ public enum LockfileReader {
             guard let value = sizeNode.int, value >= 0 else { return bad(sizeNode, "\"size\" must be a number of bytes") }
             size = Int64(value)
         }
-        guard let spec = spec(name: name, evr: evr, arch: arch, digest: digest) else {
+        guard var spec = spec(name: name, evr: evr, arch: nil, digest: digest) else {
             return bad(fields["evr"], "\"evr\": \"\(evr)\" is not [epoch:]version-release")
+        }
+        // The arch is not a field: the file name gives it when it names this very package (file
+        // names carry no epoch).
+        if let fromURL, fromURL.name == name, fromURL.version == spec.version, fromURL.release == spec.release {
+            spec.arch = fromURL.arch
         }
         return .success(LockedPackage(spec: spec, repoID: fields["repoid"]?.string, url: url, size: size,
                                       sourceRPM: fields["sourcerpm"]?.string, line: line(of: node)))
