@@ -44,7 +44,14 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         // librpm in Swift: one-time configuration, where images keep their rpmdb, package digest and
         // signature checks, streaming digests.
-        .target(name: "RPM", dependencies: ["CRPM", system]),
+        .target(name: "RPM", dependencies: ["CRPM", "RootedPath", system]),
+        // Paths inside an image's root: symlinks followed as if the root were `/`, never out of it.
+        .target(name: "RootedPath", dependencies: [system]),
+        // Reading OCI images: references and transports (through skopeo), index/manifest/config,
+        // per-arch selection, layers streamed once with whiteouts, selected files extracted.
+        .target(name: "ImageSource", dependencies: ["CArchive", "RPM", "RootedPath", system]),
+        // The base OS from its node image: the rpmdb read out of the layers, cached by manifest digest.
+        .target(name: "BaseImage", dependencies: ["ImageSource", "RPM", system]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
         .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", system]),
         // Module streams as libdnf applies them: modules.yaml (libmodulemd), active streams, what they hide.
@@ -58,7 +65,7 @@ let package = Package(
         // NEVRA lists; read for bases and locks, written from what a tree ships.
         .target(name: "Lockfile", dependencies: ["Solv", "Yams"]),
         // Depsolving one extension x arch against the locked base, within a lock; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "Lockfile", system]),
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "Lockfile", "BaseImage", system]),
         // Getting packages: clone or copy local files, download remote ones (the HTTP(S) client also
         // serves repo metadata: per-repo TLS, credentials, proxy, limits), verify each once on its way
         // into the content-addressed package cache (checksum, header NEVRA, rpm digests and signatures)
@@ -95,6 +102,7 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),
         .testTarget(name: "ComposeTests", dependencies: ["Compose", "Createrepo", "Fixtures"]),
         .testTarget(name: "ImageTests", dependencies: ["Image", "Fixtures"]),
+        .testTarget(name: "ImageSourceTests", dependencies: ["ImageSource", "RootedPath", "Fixtures"]),
         // Test support: builds real RPMs (rpmbuild), repos (createrepo_c) and rpmdbs (rpm --justdb).
         .target(name: "Fixtures", path: "Tests/Fixtures"),
     ],

@@ -65,7 +65,9 @@ struct IndexBuilder {
                                                               position: position, note: ext.note, packages: packages)
             }
             arches[report.arch] = ComposeIndex.Arch(basePackages: report.basePackageCount,
-                                                    baseSha256: report.baseSha256, stateDigest: "",
+                                                    baseSha256: report.baseSha256,
+                                                    baseImage: report.baseImage.map { .init(digest: $0.digest, name: $0.name) },
+                                                    stateDigest: "",
                                                     timestamp: sourceDateEpoch ?? newest,
                                                     extensions: extensions, packages: flat)
         }

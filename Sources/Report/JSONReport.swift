@@ -15,6 +15,7 @@ public enum JSONReport {
             summary: Summary(resolved: report.counts.resolved, skipped: report.counts.skipped, failed: report.counts.failed),
             arches: report.arches.map { arch in
                 Arch(arch: arch.arch, basePackages: arch.basePackageCount,
+                     baseImage: arch.baseImage.map { BaseImage(reference: $0.reference, digest: $0.digest, name: $0.name) },
                      repos: arch.repos.map {
                          Repo(id: $0.id, baseurl: $0.baseURL, repomdSha256: $0.repomdChecksum,
                               revision: $0.revision, packages: $0.packages)
@@ -71,10 +72,17 @@ public enum JSONReport {
     struct Arch: Encodable {
         let arch: String
         let basePackages: Int
+        let baseImage: BaseImage?
         let repos: [Repo]
         let extensions: [Ext]
         /// Problems of the arch as a whole (the lock disagrees with the repos or the base).
         let failures: [FailureDoc]
+    }
+
+    /// The image a `--base-image` base was read from.
+    struct BaseImage: Encodable {
+        let reference, digest: String
+        let name: String?
     }
 
     struct Repo: Encodable {

@@ -1,3 +1,4 @@
+import BaseImage
 import Foundation
 import Lockfile
 import Manifest
@@ -13,19 +14,22 @@ public enum BaseSource: Sendable, Hashable {
     case rootfs(String)
     /// An rpm-ostree lockfile or a NEVRA list.
     case packages(String)
+    /// An image reference in a transport skopeo reads (`docker://...`, `oci:DIR:TAG`).
+    case image(String)
 
-    /// `rootfs` or `packages`.
+    /// `rootfs`, `packages` or `image`.
     public var kind: String {
         switch self {
         case .rootfs: "rootfs"
         case .packages: "packages"
+        case .image: "image"
         }
     }
 
-    /// The path as given.
+    /// The path or reference as given.
     public var path: String {
         switch self {
-        case .rootfs(let path), .packages(let path): path
+        case .rootfs(let path), .packages(let path), .image(let path): path
         }
     }
 }
@@ -126,6 +130,8 @@ public struct LoadedArch {
     public var modules: ModuleState = .none
     /// Which repos each extension sees.
     public var visibility: RepoVisibility?
+    /// The image the base was read from, when it came from `--base-image`.
+    public var baseImage: BaseImageIdentity? = nil
 }
 
 /// The inputs of `mox check` and `mox compose`, and the loading they share.
@@ -148,6 +154,8 @@ public struct CheckSession: Sendable {
     public var lockStrict = false
     /// `--offline`: a repo that needs the network is an environment error naming what to prefetch.
     public var offline = false
+    /// false: base images come from registries over plain HTTP or unverified TLS (`--tls-verify=false`).
+    public var baseImageTLSVerify = true
 
     public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
                 base: BaseSelection, cacheDirectory: String?) {
@@ -223,12 +231,24 @@ public struct CheckSession: Sendable {
             log("\(arch): repo \(repo.id): \(repo.packages) packages (\(source)\(repo.withFilelists ? ", with filelists" : ""))")
         }
         switch base {
-        case let .rootfs(root, dbpath):
+        case let .rootfs(root, database, image):
+            let shown = image.map { "\($0.reference) (\($0.digest))" } ?? root.string
             do {
-                let count = try pool.loadBase(rootfs: root, dbpath: dbpath)
-                log("\(arch): base \(root) (rpmdb \(dbpath)): \(count) packages")
+                // librpm opens a private copy: it writes -shm/-wal beside what it opens, and a base is only read.
+                let copy = try database.privateCopy(from: root, under: FilePath(cachePath).appending("rpmdb"))
+                let count = try pool.loadBase(rpmdb: copy.directory)
+                log("\(arch): base \(shown) (rpmdb \(database.dbpath)): \(count) packages")
+            } catch let error as RPMDatabaseError {
+                throw .environment("base \(shown): \(error)")
             } catch {
-                throw .environment("\(error)")
+                throw .invalidInput("base \(shown): the rpmdb at \(database.dbpath) (\(database.backend)) cannot be read: "
+                    + "it is corrupted or not an rpmdb librpm reads (\(error)); rebuild it with rpm --rebuilddb")
+            }
+            let foreign = pool.foreignBaseArchitectures()
+            if !foreign.isEmpty {
+                throw .invalidInput("base \(shown) is for another architecture than \(arch): its packages are "
+                    + foreign.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+                    + "; give each arch its own base (ARCH=PATH)")
             }
         case let .packages(file, list):
             do {
@@ -247,6 +267,7 @@ public struct CheckSession: Sendable {
         }
         var loaded = LoadedArch(pool: pool, repos: repos, definitions: definitions)
         loaded.visibility = visibility
+        if case .rootfs(_, _, let image) = base { loaded.baseImage = image }
         loaded.modules = try applyModules(to: pool, repos: repos, definitions: definitions, arch: arch, log: log)
         return loaded
     }
@@ -271,12 +292,17 @@ public struct CheckSession: Sendable {
             guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw .invalidInput("--base-rootfs \(root): no such directory")
             }
-            guard let found = RPMDatabase.locate(root: root) else {
-                let looked = RPMDatabase.searchPaths.map { FilePath(root).appending($0).string }
-                throw .invalidInput("--base-rootfs \(root): no rpmdb found; looked in "
-                    + looked.joined(separator: ", ") + "; point at the root of an OS image")
+            return .rootfs(FilePath(root), try database(in: FilePath(root), option: "--base-rootfs \(root)"), image: nil)
+        case .image(let reference):
+            let base: BaseImageRoot
+            do {
+                base = try BaseImageCache(cacheDirectory: FilePath(cachePath),
+                                          options: .init(tlsVerify: baseImageTLSVerify, offline: offline))
+                    .root(of: reference, arch: arch)
+            } catch {
+                throw error.isInvalidInput ? .invalidInput("--base-image \(error)") : .environment("--base-image \(error)")
             }
-            return .rootfs(root, dbpath: found)
+            return .rootfs(base.root, try database(in: base.root, option: "--base-image \(reference)"), image: base.identity)
         case .packages(let file):
             do {
                 return .packages(file, try BasePackageList.load(file: file, arch: arch))
@@ -287,9 +313,25 @@ public struct CheckSession: Sendable {
     }
 
     private enum CheckedBase {
-        case rootfs(String, dbpath: String)
+        /// A root holding an rpmdb (a `--base-rootfs`, or what was read out of a `--base-image`).
+        case rootfs(FilePath, RPMDatabase, image: BaseImageIdentity?)
         case packages(String, [BasePackageSpec])
     }
+
+    /// The rpmdb under `root`, every path resolved inside it.
+    private func database(in root: FilePath, option: String) throws(CheckError) -> RPMDatabase {
+        let found: RPMDatabase?
+        do { found = try RPMDatabase.locate(root: root) } catch { throw .invalidInput("\(option): \(error)") }
+        guard let found else {
+            let looked = RPMDatabase.searchPaths.map { root.appending($0.components).string }
+            throw .invalidInput("\(option): no rpmdb found; looked in " + looked.joined(separator: ", ")
+                + "; point at the root of an OS image")
+        }
+        return found
+    }
+
+    /// Where base images and private rpmdb copies are cached.
+    var cachePath: String { cacheDirectory ?? NSTemporaryDirectory() + "/mox-cache" }
 
     /// Loads one architecture and resolves every extension on it (within the lock, when one is
     /// given). Also returns the repo definitions it used, for callers that go on to fetch from them.
@@ -315,6 +357,7 @@ public struct CheckSession: Sendable {
             }
         }
         report.origins = origins(of: report, loaded: loaded, pinned: applied?.entries ?? [:])
+        report.baseImage = loaded.baseImage
         return (report, loaded.definitions)
     }
 

@@ -1,3 +1,4 @@
+import BaseImage
 import Repos
 import Solv
 
@@ -81,6 +82,8 @@ public struct ArchReport: Sendable {
     public var repos: [LoadedRepo] = []
     /// Where this arch's base came from.
     public var base: BaseSource?
+    /// The image the base was read from (reference, manifest digest), for `--base-image`.
+    public var baseImage: BaseImageIdentity?
     /// Problems of the arch as a whole, which fail it whatever its extensions do: the lock
     /// disagrees with the repos or the base.
     public var failures: [Failure] = []

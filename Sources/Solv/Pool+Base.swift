@@ -2,29 +2,39 @@ internal import CSolv
 internal import CRPM
 import Foundation
 import RPM
+import SystemPackage
 
 extension Pool {
-    /// Loads the base from the rpmdb at `dbpath` (absolute inside `root`), as the installed repo.
-    /// Returns the number of packages read (gpg-pubkey entries are not packages and are skipped).
+    /// Loads the base from the rpmdb in `directory` (a private copy: librpm may write beside it), as
+    /// the installed repo. Returns the number of packages read (gpg-pubkey entries are not packages).
     @discardableResult
-    public func loadBase(rootfs root: String, dbpath: String) throws(SolvError) -> Int {
+    public func loadBase(rpmdb directory: FilePath) throws(SolvError) -> Int {
         RPMConfig.load()
         let repo = makeInstalledRepo()
-        let absoluteRoot = URL(fileURLWithPath: root).standardizedFileURL.path
         // libsolv reads the rpmdb through librpm, which takes the dbpath from this macro. An absolute
         // path without a pool rootdir is the one combination Debian's patched libsolv honours.
-        let directory = RPMDatabase.resolve(dbpath, inside: absoluteRoot) ?? absoluteRoot + dbpath
-        rpmPushMacro(nil, "_dbpath", nil, directory, RMIL_CMDLINE)
+        rpmPushMacro(nil, "_dbpath", nil, directory.string, RMIL_CMDLINE)
         defer { rpmPopMacro(nil, "_dbpath") }
         let before = Int(repo.pointee.nsolvables)
         guard repo_add_rpmdb(repo, nil, Int32(REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE)) == 0 else {
-            throw .rpmdb(path: absoluteRoot + dbpath, reason: String(cString: pool_errstr(raw)))
+            throw .rpmdb(path: directory.string, reason: String(cString: pool_errstr(raw)))
         }
         let count = Int(repo.pointee.nsolvables) - before
         repo_internalize(repo)
         indexedRepos = nil
         fileProvidesAdded = false
         return count
+    }
+
+    /// The architectures of base packages this pool's arch cannot install, with how many packages
+    /// have each (noarch and the arch's own and compatible ones are fine); empty when all fit.
+    public func foreignBaseArchitectures() -> [String: Int] {
+        guard let installed = installedRepo else { return [:] }
+        var foreign: [String: Int] = [:]
+        for p in solvables(of: installed) where !archIsCompatible(p) {
+            foreign[string(solvable(p).pointee.arch), default: 0] += 1
+        }
+        return foreign
     }
 
     /// Builds the base from a package list by copying each package's metadata from the loaded

@@ -35,6 +35,18 @@ struct InputOptions: ParsableArguments {
         valueName: "[arch=]file"))
     var basePackages: [String] = []
 
+    @Option(name: .customLong("base-image"), help: ArgumentHelp(
+        "The base OS image, in a transport skopeo reads (docker://REGISTRY/NAME:TAG or @sha256:..., oci:DIR[:TAG], "
+            + "oci-archive:FILE, docker-archive:FILE, containers-storage:NAME); its rpmdb is read out of the layers. "
+            + "ARCH=REF for one arch; repeatable.",
+        valueName: "[arch=]ref"))
+    var baseImage: [String] = []
+
+    @Option(name: .customLong("tls-verify"), help: ArgumentHelp(
+        "Verify registry TLS certificates for --base-image (false: also allow plain HTTP, for a local registry).",
+        valueName: "bool"))
+    var tlsVerify = true
+
     @Option(name: .customLong("arch"), help: ArgumentHelp(
         "Architecture to resolve for; repeatable (default: this machine's).", valueName: "arch"))
     var arches: [String] = []
@@ -63,12 +75,13 @@ struct InputOptions: ParsableArguments {
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
         _ = try Self.perArch(reposDirectories, option: "--repos-dir")
         do { try hermetic.companions.check(arches: resolvedArches.count) } catch { throw ValidationError("\(error)") }
-        if baseRootfs.isEmpty && basePackages.isEmpty {
-            throw ValidationError("give the base: --base-rootfs DIR or --base-packages FILE")
+        if baseRootfs.isEmpty && basePackages.isEmpty && baseImage.isEmpty {
+            throw ValidationError("give the base: --base-rootfs DIR, --base-image REF or --base-packages FILE")
         }
         let selection = try base
         for arch in resolvedArches where selection.source(for: arch) == nil {
-            throw ValidationError("no base for \(arch): add --base-rootfs \(arch)=DIR or --base-packages \(arch)=FILE")
+            throw ValidationError("no base for \(arch): add --base-rootfs \(arch)=DIR, --base-image \(arch)=REF "
+                + "or --base-packages \(arch)=FILE")
         }
         for arch in arches where !Extension.knownArchitectures.contains(arch) {
             throw ValidationError("unknown --arch '\(arch)'; known: "
@@ -103,6 +116,7 @@ struct InputOptions: ParsableArguments {
             var selection = BaseSelection(shared: nil)
             let given = baseRootfs.map { ("--base-rootfs", $0, BaseSource.rootfs) }
                 + basePackages.map { ("--base-packages", $0, BaseSource.packages) }
+                + baseImage.map { ("--base-image", $0, BaseSource.image) }
             for (option, value, make) in given {
                 if let equals = value.firstIndex(of: "="),
                    Extension.knownArchitectures.contains(String(value[..<equals])) {
@@ -166,6 +180,7 @@ struct InputOptions: ParsableArguments {
         try hermetic.apply(to: &session)
         // http(s) repos: their metadata is downloaded into the cache.
         session.downloader = Fetcher(cache: PackageCache(directory: cachePath), options: fetchOptions())
+        session.baseImageTLSVerify = tlsVerify
         return session
     }
 

@@ -108,6 +108,18 @@ struct HermeticTests {
         #expect(!FileManager.default.fileExists(atPath: run.output.path))
     }
 
+    /// Offline, a base image in a registry is not read (nothing is contacted): exit 3, saying how to prefetch it.
+    @Test func offlineReadsNoBaseImageFromARegistry() throws {
+        let run = try ComposeRun("hermetic-offline-image")
+        let reference = "docker://" + (try FileServer.deadURL()).dropFirst("http://".count) + "/node:4.19"
+        let world = try W.get()
+        let result = try Fixtures.run([try Mox.binary.path, "check", run.manifest.path, "--cachedir", run.cache.path,
+                                       "--repos-dir", world.reposDirectory.path, "--base-image", reference,
+                                       "--arch", "x86_64", "--offline"], allowFailure: true)
+        #expect(result.status == 3, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("--offline") && result.stderr.contains("oci-archive:"), "\(result.stderr)")
+    }
+
     /// Offline, a locked package the prefetched repos lack is named with where to get it (exit 3).
     @Test func offlineNamesLockedPackagesThePrefetchLacks() throws {
         let online = try ComposeRun("hermetic-incomplete")
@@ -274,7 +286,10 @@ struct HermeticTests {
 
             """)
         let sbom = run.directory.appendingPathComponent("sbom")
-        let arches = ["--arch", "x86_64", "--arch", "aarch64"]
+        // aarch64 gets a base of its own: the world's rpmdb is x86_64 (nothing here needs a base package).
+        let armBase = run.directory.appendingPathComponent("arm-base")
+        try Fixtures.makeRootfs([], at: armBase)
+        let arches = ["--arch", "x86_64", "--arch", "aarch64", "--base-rootfs", "aarch64=\(armBase.path)"]
         let result = try run.compose(arches + ["--sbom", sbom.path])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(files(under: sbom) == ["aarch64.spdx.json", "index.spdx.json", "x86_64.spdx.json"])
