@@ -56,18 +56,20 @@ extension CheckSession {
     func origins(of report: ArchReport, loaded: LoadedArch, pinned: [PackageRef: LockedPackage]) -> [PackageRef: PackageOrigin] {
         let bases = Dictionary(loaded.repos.map { ($0.id, $0.baseURL) }, uniquingKeysWith: { a, _ in a })
         var origins: [PackageRef: PackageOrigin] = [:]
+        let shipped = report.extensions.filter { $0.status == .resolved }.flatMap { $0.packages.map(\.package) }
+        let details = loaded.pool.details(of: shipped)
         for ext in report.extensions where ext.status == .resolved {
             for resolved in ext.packages where origins[resolved.package.ref] == nil {
                 let package = resolved.package
                 let lock = pinned[package.ref]
                 // A lock's repo id wins: built offline from prefetched repos, the names stay those of the lock.
                 let repoID = lock?.repoID ?? package.repo
-                var details = loaded.pool.details(of: package)
-                if details.sourceRPM == nil, let source = lock?.sourceRPM, source.hasSuffix(".rpm") { details.sourceRPM = source }
+                var known = details[package.ref] ?? PackageDetails()
+                if known.sourceRPM == nil, let source = lock?.sourceRPM, source.hasSuffix(".rpm") { known.sourceRPM = source }
                 origins[package.ref] = PackageOrigin(
                     manifestRepo: loaded.visibility?.manifestID(of: repoID) ?? repoID, repoID: repoID,
                     url: lock?.url ?? Self.url(base: bases[package.repo], location: package.location),
-                    details: details, modular: loaded.modules.stream(shipping: package.nevra) != nil)
+                    details: known, modular: loaded.modules.stream(shipping: package.nevra) != nil)
             }
         }
         return origins

@@ -22,14 +22,23 @@ public struct LockedBuilds: Sendable {
 }
 
 extension Pool {
-    /// The source RPM and vendor of a package, as its repo metadata (or rpmdb) records them.
-    public func details(of package: PackageInfo) -> PackageDetails {
-        guard let p = id(of: package) else { return PackageDetails() }
-        let s = solvable(p)
-        let source = solvable_lookup_sourcepkg(s).map { String(cString: $0) }
-        let vendor = s.pointee.vendor == 0 ? nil : string(s.pointee.vendor)
-        return PackageDetails(sourceRPM: source?.isEmpty == false ? source : nil,
-                              vendor: vendor?.isEmpty == false ? vendor : nil)
+    /// The source RPM and vendor of each package (of the repos), as their metadata records them;
+    /// one pass over the repos, whatever the number of packages.
+    public func details(of packages: [PackageInfo]) -> [PackageRef: PackageDetails] {
+        let wanted = Set(packages.map(\.ref))
+        var result: [PackageRef: PackageDetails] = [:]
+        for ids in repoIndex(names: Set(packages.map(\.nevra.name))).values {
+            for p in ids {
+                let ref = PackageRef(nevra: nevra(p), repo: repoName(of: p))
+                guard wanted.contains(ref) else { continue }
+                let s = solvable(p)
+                let source = solvable_lookup_sourcepkg(s).map { String(cString: $0) }
+                let vendor = s.pointee.vendor == 0 ? nil : string(s.pointee.vendor)
+                result[ref] = PackageDetails(sourceRPM: source?.isEmpty == false ? source : nil,
+                                             vendor: vendor?.isEmpty == false ? vendor : nil)
+            }
+        }
+        return result
     }
 
     /// For each spec, the repo builds it names (the same rule as a base package list: name and
