@@ -255,6 +255,36 @@ struct HermeticTests {
         #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
     }
 
+    /// Modular packages need their repo's module metadata in the prefetch: rpms.lock.yaml lists
+    /// the file as rpm-lockfile-prototype does (its URL, size and sha256 as stored).
+    @Test func aLockOfModularPackagesListsTheirModuleMetadata() throws {
+        let world = try ModularWorld.get()
+        let run = try ComposeRun("hermetic-modular", yaml: """
+            repos: [os, appstream]
+            extensions:
+              node:
+                packages: [nodejs]
+                modules:
+                  enable: [nodejs:12]
+
+            """)
+        let lock = run.directory.appendingPathComponent("rpms.lock.yaml")
+        let result = try Fixtures.run([try Mox.binary.path, "check", run.manifest.path, "--cachedir", run.cache.path,
+                                       "--repos-dir", world.reposDirectory.path, "--base-rootfs", world.rootfs.path,
+                                       "--arch", "x86_64", "--write-lockfile", lock.path], allowFailure: true)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let arch = try #require((try Hermetic.yaml(lock)["arches"] as? [[String: Any]])?.first)
+        #expect((arch["packages"] as? [[String: Any]])?.contains { $0["evr"] as? String == ModularWorld.nodejs12.evr } == true, "\(arch)")
+        let modules = arch["module_metadata"] as? [[String: Any]] ?? []
+        #expect(modules.count == 1, "\(arch)")
+        let entry = try #require(modules.first)
+        #expect(entry["repoid"] as? String == "appstream")
+        let url = try #require(URL(string: entry["url"] as? String ?? ""))
+        #expect(url.isFileURL && url.path.contains("/repodata/") && url.lastPathComponent.contains("modules"), "\(url)")
+        #expect(entry["checksum"] as? String == "sha256:" + (try sha256(of: url)))
+        #expect(entry["size"] as? Int == (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int))
+    }
+
     // MARK: Repos as the build system names them
 
     @Test(arguments: [
