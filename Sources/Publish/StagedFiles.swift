@@ -27,7 +27,14 @@ public final class StagedFiles: Discardable, @unchecked Sendable {
         }
         let parent = path.removingLastComponent()
         try Publisher.makeDirectories(parent)
-        let temporary = parent.appending(".\(name).mox-tmp-\(getpid())").string
+        let prefix = ".\(name).mox-tmp-"
+        // What runs killed before they could clean up left (their process is gone).
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent.string)) ?? [] where entry.hasPrefix(prefix) {
+            if let pid = Int32(entry.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                unlink(parent.appending(entry).string)
+            }
+        }
+        let temporary = parent.appending("\(prefix)\(getpid())").string
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(path: temporary, reason: String(cString: strerror(errno))) }
         fchmod(fd, 0o644)
