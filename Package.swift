@@ -64,25 +64,32 @@ let package = Package(
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
         // .repo files (every dnf repo key), repomd.xml, metalinks and mirrorlists, mirror choice, repomd
-        // signatures, metadata checksums, base package lists, loading repos into a pool.
-        .target(name: "Repos", dependencies: ["Solv", "RPM", "Yams", system]),
-        // Depsolving one extension x arch against the locked base; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "BaseImage", system]),
+        // signatures, metadata checksums, loading repos into a pool, repo ids mapped to the build system's.
+        .target(name: "Repos", dependencies: ["Solv", "RPM", system]),
+        // Package lists other programs write and read: rpm-ostree lockfiles, rpms.lock.yaml (hermeto),
+        // NEVRA lists; read for bases and locks, written from what a tree ships.
+        .target(name: "Lockfile", dependencies: ["Solv", "Yams"]),
+        // Depsolving one extension x arch against the locked base, within a lock; problems as plain values.
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "Lockfile", "BaseImage", system]),
         // Getting packages: clone or copy local files, download remote ones (the HTTP(S) client also
         // serves repo metadata: per-repo TLS, credentials, proxy, limits), verify each once on its way
         // into the content-addressed package cache (checksum, header NEVRA, rpm digests and signatures)
         // and keep the verdict with the file.
         .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", "Repos", system]),
         // Publishing a directory in one step: built beside its destination under a lock, swapped in,
-        // leftovers of killed runs removed. The composed tree and the image layout both use it.
+        // leftovers of killed runs removed. The composed tree and the image layout both use it; single
+        // files (lockfiles, SBOMs) are staged beside theirs and renamed in with them.
         .target(name: "Publish", dependencies: ["CLinux", system]),
         // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
-        // and the image of a tree.
-        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "ImageContract", "Repos", "Solv", "Manifest", system]),
+        // the image of a tree, and its companions (lockfile, SBOMs).
+        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "ImageContract", "Repos", "Solv",
+                                                "Manifest", "Lockfile", "SBOM", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
         .target(name: "Image", dependencies: ["CArchive", "ImageContract", "OCI", "Publish", "RPM", system]),
+        // SPDX 2.3 SBOMs of extensions images: every RPM with its purl, checksum, source RPM and relations.
+        .target(name: "SBOM"),
         // Checking any extensions image against the consumer contract, arch by arch: labels, command,
         // repodata and RPMs, the flat map in the last layer, installability from the image's repo alone.
         .target(name: "Lint", dependencies: ["ImageContract", "ImageSource", "Manifest", "OCI", "Repos", "Resolve", "Solv", system]),
@@ -100,6 +107,7 @@ let package = Package(
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
         .testTarget(name: "ReposTests", dependencies: ["Repos", "RPM", "Fixtures"]),
+        .testTarget(name: "LockfileTests", dependencies: ["Lockfile", "Solv", "Fixtures"]),
         .testTarget(name: "ResolveTests", dependencies: ["Resolve", "Repos", "Manifest", "Fixtures"]),
         .testTarget(name: "MoxTests", dependencies: ["Fixtures"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),

@@ -58,7 +58,7 @@ struct IndexBuilder {
                     return ComposeIndex.Package(
                         nevra: n.description, name: n.name, epoch: n.epoch ?? 0, version: n.version,
                         release: n.release, arch: n.arch, path: path, sha256: sha256[path] ?? "",
-                        size: p.package.size, repo: p.package.repo, role: p.role.rawValue,
+                        size: p.package.size, repo: report.manifestRepo(of: p.package), role: p.role.rawValue,
                         pulledBy: p.role == .dependency ? p.pulledBy : [])
                 }
                 extensions[ext.name] = ComposeIndex.Extension(status: ext.status.rawValue, kind: ext.kind,

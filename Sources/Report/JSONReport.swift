@@ -20,7 +20,8 @@ public enum JSONReport {
                          Repo(id: $0.id, baseurl: $0.baseURL, repomdSha256: $0.repomdChecksum,
                               revision: $0.revision, packages: $0.packages)
                      },
-                     extensions: arch.extensions.map(Ext.init))
+                     extensions: arch.extensions.map(Ext.init),
+                     failures: arch.failures.map(FailureDoc.init))
             })
         return encode(document)
     }
@@ -75,6 +76,8 @@ public enum JSONReport {
         let baseImage: BaseImage?
         let repos: [Repo]
         let extensions: [Ext]
+        /// Problems of the arch as a whole (the lock disagrees with the repos or the base).
+        let failures: [FailureDoc]
     }
 
     /// The image a `--base-image` base was read from.
@@ -101,9 +104,7 @@ public enum JSONReport {
             status = result.status.rawValue
             note = result.note
             packages = result.packages.map(Package.init)
-            failures = result.failures.map {
-                FailureDoc(kind: $0.kind.rawValue, message: $0.message, details: $0.details, solutions: $0.solutions)
-            }
+            failures = result.failures.map(FailureDoc.init)
         }
     }
 
@@ -139,5 +140,12 @@ public enum JSONReport {
         let kind, message: String
         let details: [String]
         let solutions: [[String]]
+
+        init(_ failure: Failure) {
+            kind = failure.kind.rawValue
+            message = failure.message
+            details = failure.details
+            solutions = failure.solutions
+        }
     }
 }

@@ -1,5 +1,6 @@
 import BaseImage
 import Foundation
+import Lockfile
 import Manifest
 import Modules
 import Repos
@@ -105,8 +106,8 @@ public struct InputProblem: Sendable, Hashable, CustomStringConvertible {
                   message: error.message)
     }
 
-    /// A base package list problem, with its line.
-    public init(_ error: BasePackageListError) {
+    /// A lockfile or base package list problem, with its line.
+    public init(_ error: LockfileError) {
         self.init(file: error.file, line: error.line, message: error.message)
     }
 
@@ -127,6 +128,8 @@ public struct LoadedArch {
     public let definitions: [RepoDefinition]
     /// The module streams active on this arch and what they hide.
     public var modules: ModuleState = .none
+    /// Which repos each extension sees.
+    public var visibility: RepoVisibility?
     /// The image the base was read from, when it came from `--base-image`.
     public var baseImage: BaseImageIdentity? = nil
 }
@@ -141,6 +144,16 @@ public struct CheckSession: Sendable {
     public let cacheDirectory: String?
     /// Downloads remote repo metadata (http(s) repos, metalinks, mirrorlists); nil: only local repos work.
     public var downloader: RepoDownloader?
+    /// Repo directories of single arches (`--repos-dir ARCH=DIR`), in place of `reposDirectory`.
+    public var archReposDirectories: [String: String] = [:]
+    /// The manifest's repo ids as the build system names them (`--map-repo`, `--all-repos`).
+    public var repoMapping: RepoMapping = .identity
+    /// Packages pinned by `--lockfile`, with rpm-ostree's semantics.
+    public var lock: PackageLock?
+    /// `--lockfile-strict`: a package the resolution needs beyond the lock fails.
+    public var lockStrict = false
+    /// `--offline`: a repo that needs the network is an environment error naming what to prefetch.
+    public var offline = false
     /// false: base images come from registries over plain HTTP or unverified TLS (`--tls-verify=false`).
     public var baseImageTLSVerify = true
     /// Repos defined here rather than by a .repo file (`mox lint`: the image's own tree, defined
@@ -181,30 +194,37 @@ public struct CheckSession: Sendable {
         return variables
     }
 
-    /// The repo definitions for `arch`, with `$basearch`/`$arch`/`$releasever` substituted, and
-    /// the ids the manifest uses checked against them.
-    public func repoDefinitions(arch: String) throws(CheckError) -> (repos: [RepoDefinition], warnings: [String]) {
+    /// The repos directory of `arch`.
+    public func reposDirectory(arch: String) -> String { archReposDirectories[arch] ?? reposDirectory }
+
+    /// The repo definitions for `arch`, with `$basearch`/`$arch`/`$releasever` substituted, the
+    /// ids the manifest uses checked against them (through `--map-repo` and `--all-repos`), and
+    /// which of them each extension sees.
+    public func repoDefinitions(arch: String) throws(CheckError)
+        -> (repos: [RepoDefinition], warnings: [String], visibility: RepoVisibility) {
         let variables = self.variables(arch: arch)
+        let directory = reposDirectory(arch: arch)
         var loaded: (repos: [RepoDefinition], warnings: [String])
         do {
-            loaded = try RepoConfig.loadDirectory(reposDirectory, variables: variables, overrides: repoOverrides)
+            loaded = try RepoConfig.loadDirectory(directory, variables: variables, overrides: repoOverrides)
         } catch {
             throw .invalidInput("\(error)")
         }
         loaded.repos += definedRepos
-        let undefined = manifest.undefinedRepos(defined: Set(loaded.repos.map(\.id)))
-        if !undefined.isEmpty { throw .invalidFiles(undefined.map(InputProblem.init)) }
-        let used = Set(manifest.repos + manifest.extensions.flatMap(\.repos) + baseLookupRepos)
+        let visibility = try RepoVisibility(manifest: manifest, mapping: repoMapping, defined: loaded.repos,
+                                            reposDirectory: directory)
+        let used = visibility.used.union(baseLookupRepos)
         // The manifest decides which repos count, as rpm-ostree's `repos:` enables exactly those.
-        return (loaded.repos.filter { used.contains($0.id) }, loaded.warnings)
+        return (loaded.repos.filter { used.contains($0.id) }, loaded.warnings, visibility)
     }
 
     /// Builds the pool for one architecture: repos (checksummed, cached), then the base.
     /// Input mistakes (exit 2) are found before any repo is read (exit 3 problems).
     public func load(arch: String, log: (String) -> Void = { _ in }) throws(CheckError) -> LoadedArch {
-        let (definitions, warnings) = try repoDefinitions(arch: arch)
+        let (definitions, warnings, visibility) = try repoDefinitions(arch: arch)
         warnings.forEach { log("warning: \($0)") }
         let base = try checkedBase(for: arch)
+        if offline { try Self.refuseRemote(definitions, arch: arch) }
         let pool = Pool(arch: arch)
         let repos: [LoadedRepo]
         do {
@@ -253,6 +273,7 @@ public struct CheckSession: Sendable {
             }
         }
         var loaded = LoadedArch(pool: pool, repos: repos, definitions: definitions)
+        loaded.visibility = visibility
         if case .rootfs(_, _, let image) = base { loaded.baseImage = image }
         loaded.modules = try applyModules(to: pool, repos: repos, definitions: definitions, arch: arch, log: log)
         return loaded
@@ -282,7 +303,8 @@ public struct CheckSession: Sendable {
         case .image(let reference):
             let base: BaseImageRoot
             do {
-                base = try BaseImageCache(cacheDirectory: FilePath(cachePath), options: .init(tlsVerify: baseImageTLSVerify))
+                base = try BaseImageCache(cacheDirectory: FilePath(cachePath),
+                                          options: .init(tlsVerify: baseImageTLSVerify, offline: offline))
                     .root(of: reference, arch: arch)
             } catch {
                 throw error.isInvalidInput ? .invalidInput("--base-image \(error)") : .environment("--base-image \(error)")
@@ -290,7 +312,7 @@ public struct CheckSession: Sendable {
             return .rootfs(base.root, try database(in: base.root, option: "--base-image \(reference)"), image: base.identity)
         case .packages(let file):
             do {
-                return .packages(file, try BasePackageList.load(file: file))
+                return .packages(file, try BasePackageList.load(file: file, arch: arch))
             } catch {
                 throw .invalidFiles(error.problems.map(InputProblem.init))
             }
@@ -318,14 +340,30 @@ public struct CheckSession: Sendable {
     /// Where base images and private rpmdb copies are cached.
     var cachePath: String { cacheDirectory ?? NSTemporaryDirectory() + "/mox-cache" }
 
-    /// Loads one architecture and resolves every extension on it. Also returns the repo
-    /// definitions it used, for callers that go on to fetch from them.
+    /// Loads one architecture and resolves every extension on it (within the lock, when one is
+    /// given). Also returns the repo definitions it used, for callers that go on to fetch from them.
     public func resolve(arch: String, log: (String) -> Void = { _ in }) throws(CheckError)
         -> (report: ArchReport, definitions: [RepoDefinition]) {
+        let locking = try locking(arch: arch)
         let loaded = try load(arch: arch, log: log)
-        var report = Resolver(pool: loaded.pool, manifest: manifest, modules: loaded.modules).resolveAll()
+        let applied = locking?.apply(to: loaded.pool)
+        if offline, let applied, !applied.missing.isEmpty {
+            throw .environment(Self.prefetchMessage(applied.missing, arch: arch, repos: loaded.repos))
+        }
+        var report = Resolver(pool: loaded.pool, manifest: manifest, modules: loaded.modules,
+                              visibility: loaded.visibility).resolveAll()
         report.repos = loaded.repos
         report.base = base.source(for: arch)
+        if let locking, let applied {
+            report.failures += applied.failures
+            let unused = locking.verify(&report, applied: applied)
+            if !unused.isEmpty {
+                log("warning: \(arch): \(unused.count) locked package(s) are not shipped (the lock pins more than "
+                    + "the extensions need): " + unused.prefix(10).map(\.spec.description).joined(separator: ", ")
+                    + (unused.count > 10 ? ", ..." : ""))
+            }
+        }
+        report.origins = origins(of: report, loaded: loaded, pinned: applied?.entries ?? [:])
         report.baseImage = loaded.baseImage
         return (report, loaded.definitions)
     }

@@ -10,11 +10,14 @@ public struct Resolver {
     let pool: Pool
     let manifest: ExtensionsFile
     let modules: ModuleState
+    /// The repos each extension sees (`--map-repo`, `--all-repos`); nil: the ids the manifest names.
+    let visibility: RepoVisibility?
 
-    public init(pool: Pool, manifest: ExtensionsFile, modules: ModuleState = .none) {
+    public init(pool: Pool, manifest: ExtensionsFile, modules: ModuleState = .none, visibility: RepoVisibility? = nil) {
         self.pool = pool
         self.manifest = manifest
         self.modules = modules
+        self.visibility = visibility
     }
 
     /// Resolves each extension on its own, then checks that the os-extensions install together.
@@ -30,7 +33,7 @@ public struct Resolver {
 
     /// The repos an extension may use: the file's top-level repos plus its own.
     func visibleRepos(_ ext: Extension) -> Set<String> {
-        Set(manifest.repos).union(ext.repos)
+        visibility?.visible(to: ext) ?? Set(manifest.repos).union(ext.repos)
     }
 
     /// Resolves one extension.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Fetch
 import Foundation
+import Compose
 import Manifest
 import Report
 import Resolve
@@ -12,8 +13,9 @@ struct InputOptions: ParsableArguments {
     var extensions: String
 
     @Option(name: .customLong("repos-dir"), help: ArgumentHelp(
-        "Directory of dnf-style *.repo files (default: the extensions file's directory).", valueName: "dir"))
-    var reposDirectory: String?
+        "Directory of dnf-style *.repo files (default: the extensions file's directory); ARCH=DIR gives one arch "
+            + "its own (hermeto's per-arch repos.d); repeatable.", valueName: "[arch=]dir"))
+    var reposDirectories: [String] = []
 
     @Option(name: .customLong("repo"), help: ArgumentHelp(
         "Define or override one repo's baseurl; repeatable.", valueName: "id=url"))
@@ -66,9 +68,13 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only the report, no progress lines.")
     var quiet = false
 
+    @OptionGroup(title: "Hermetic builds") var hermetic: HermeticOptions
+
     func validate() throws {
         guard retries >= 0, retries <= 20 else { throw ValidationError("--retries must be between 0 and 20") }
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
+        _ = try Self.perArch(reposDirectories, option: "--repos-dir")
+        do { try hermetic.companions.check(arches: resolvedArches.count) } catch { throw ValidationError("\(error)") }
         if baseRootfs.isEmpty && basePackages.isEmpty && baseImage.isEmpty {
             throw ValidationError("give the base: --base-rootfs DIR, --base-image REF or --base-packages FILE")
         }
@@ -134,6 +140,25 @@ struct InputOptions: ParsableArguments {
         return selection
     }
 
+    /// Values of a repeatable `[ARCH=]VALUE` option: the one for every arch, and those of single arches.
+    static func perArch(_ values: [String], option: String) throws -> (shared: String?, perArch: [String: String]) {
+        var shared: String?
+        var perArch: [String: String] = [:]
+        for value in values {
+            if let equals = value.firstIndex(of: "="), Extension.knownArchitectures.contains(String(value[..<equals])) {
+                let arch = String(value[..<equals])
+                guard perArch[arch] == nil else { throw ValidationError("\(option): two values for \(arch)") }
+                perArch[arch] = String(value[value.index(after: equals)...])
+            } else {
+                guard shared == nil else {
+                    throw ValidationError("\(option) \(value): one for every arch is already given; use ARCH=VALUE per arch")
+                }
+                shared = value
+            }
+        }
+        return (shared, perArch)
+    }
+
     var cachePath: String { Self.cachePath(cacheDirectory) }
 
     /// `--cachedir`, else `$XDG_CACHE_HOME/mox`, else `~/.cache/mox`.
@@ -153,9 +178,12 @@ struct InputOptions: ParsableArguments {
             throw CheckError.invalidFiles(error.problems.map(InputProblem.init))
         }
         let parent = FilePath(extensions).removingLastComponent()
-        let dir = reposDirectory ?? (parent.isEmpty ? "." : parent.string)
+        let (shared, perArch) = try Self.perArch(reposDirectories, option: "--repos-dir")
+        let dir = shared ?? (parent.isEmpty ? "." : parent.string)
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
                                    releasever: releasever, base: try base, cacheDirectory: cachePath)
+        session.archReposDirectories = perArch
+        try hermetic.apply(to: &session)
         // http(s) repos: their metadata is downloaded into the cache.
         session.downloader = Fetcher(cache: PackageCache(directory: cachePath), options: fetchOptions())
         session.baseImageTLSVerify = tlsVerify
@@ -164,7 +192,8 @@ struct InputOptions: ParsableArguments {
 
     /// Timeouts and retries for metadata and packages alike.
     func fetchOptions(concurrency: Int = 4) -> FetchOptions {
-        FetchOptions(concurrency: concurrency, connectTimeout: Double(timeout), lowSpeedTime: Double(timeout), retries: retries)
+        FetchOptions(concurrency: concurrency, connectTimeout: Double(timeout), lowSpeedTime: Double(timeout), retries: retries,
+                     offline: hermetic.offline)
     }
 
     /// The report of a run over these inputs.

@@ -27,6 +27,8 @@ public struct FixturePackage: Sendable, Hashable {
     public var files: [String] = []
     /// Bytes of pseudo-random payload (one extra file), to make packages heavy for benchmarks.
     public var size: Int = 0
+    /// The Vendor tag, if any.
+    public var vendor: String? = nil
 
     /// Describes a package; only the name is required.
     public init(
@@ -97,6 +99,7 @@ public struct FixturePackage: Sendable, Hashable {
             "Release: \(release)",
         ]
         if let epoch { lines.append("Epoch: \(epoch)") }
+        if let vendor { lines.append("Vendor: \(vendor)") }
         lines += [
             "Summary: Test fixture \(name)",
             "License: MIT",
