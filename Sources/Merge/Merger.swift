@@ -33,7 +33,7 @@ public struct MergedImage: Sendable {
 
 /// Merges the per-arch images of OCI layouts into one index, in another layout.
 public struct Merger {
-    /// The inputs: `LAYOUT[:TAG]` (the layout's only image when no tag is given).
+    /// The inputs: `LAYOUT[:TAG]` or `oci:LAYOUT[:TAG]` (the layout's only image when no tag is given).
     public let sources: [String]
 
     public init(sources: [String]) {
@@ -62,7 +62,7 @@ public struct Merger {
     /// The images of one input, each blob checked against its digest.
     private func read(_ source: String) throws(MergeError) -> [(written: WrittenImage, merged: MergedImage, extensions: String?)] {
         do throws(ImageSourceError) {
-            let reference = try ImageReference(parsing: "oci:" + source)
+            let reference = try ImageReference(parsing: source.hasPrefix("oci:") ? source : "oci:" + source)
             guard let directory = reference.localDirectory else { throw .invalidReference(source, reason: "not a layout") }
             let image = ImageSource(reference)
             var found: [(WrittenImage, MergedImage, String?)] = []
