@@ -7,13 +7,17 @@ extension ArchLinter {
     func labels() -> ContractCheck {
         let labels = image.config.config?.Labels ?? [:]
         var found: [Violation] = []
-        let extensions = labels[ExtensionsImage.extensionsLabel]
-        if extensions != "true" {
+        switch labels[ExtensionsImage.extensionsLabel] {
+        case "true"?:
+            break
+        case let value?:
             found.append(violation(
-                extensions == nil ? "label-extensions-missing" : "label-extensions-not-true",
-                extensions == nil
-                    ? "the config has no label \(ExtensionsImage.extensionsLabel); the MCO does not take it for an extensions image"
-                    : "the label \(ExtensionsImage.extensionsLabel) is '\(extensions!)', not 'true'",
+                "label-extensions-not-true", "the label \(ExtensionsImage.extensionsLabel) is '\(value)', not 'true'",
+                fix: "set \(ExtensionsImage.extensionsLabel)=true (LABEL in a Containerfile; mox sets it always)"))
+        case nil:
+            found.append(violation(
+                "label-extensions-missing",
+                "the config has no label \(ExtensionsImage.extensionsLabel); the MCO does not take it for an extensions image",
                 fix: "set \(ExtensionsImage.extensionsLabel)=true (LABEL in a Containerfile; mox sets it always)"))
         }
         let stream = labels[ExtensionsImage.streamClassLabel]

@@ -125,6 +125,12 @@ struct LintTests {
         #expect(result.codes == ["label-extensions-missing", "label-streamclass-missing"])
         #expect(result.text(of: "label-streamclass-missing").contains("--stream-class"))
         #expect(result.status(of: "repodata") == "passed")
+
+        let other = try BrokenImage("lint-label-value", from: try Self.good.get().layout)
+        try other.config(["--config.label", "io.openshift.os.extensions=yes"])
+        let wrong = try LintResult([other.reference()])
+        #expect(wrong.status == 1)
+        #expect(wrong.codes == ["label-extensions-not-true"])
     }
 
     @Test func anImageWithoutACommandIsCaught() throws {
@@ -149,6 +155,16 @@ struct LintTests {
         #expect(result.status == 1)
         #expect(result.codes == ["flat-map-not-flat"])
         #expect(result.text(of: "flat-map-not-flat").contains("full index"))
+
+        // Flat, but a value koji's vra.rsplit('.', 1) would split into nonsense: no release, no arch.
+        let bare = try BrokenImage("lint-bare-values", from: run.layout)
+        try bare.repack { root in
+            try #"{"\#(W.appA.name)": "1.0"}"#.write(to: root.appendingPathComponent("usr/share/rpm-ostree/extensions.json"),
+                                                    atomically: true, encoding: .utf8)
+        }
+        let values = try LintResult([bare.reference()])
+        #expect(values.codes == ["flat-map-not-flat"])
+        #expect(values.text(of: "flat-map-not-flat").contains(#"\#(W.appA.name): "1.0""#))
     }
 
     @Test func anRPMWhoseBytesDifferFromTheRepodataIsCaught() throws {
