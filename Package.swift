@@ -61,6 +61,9 @@ let package = Package(
         // into the content-addressed package cache (checksum, header NEVRA, rpm digests and signatures)
         // and keep the verdict with the file.
         .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", "Repos", system]),
+        // File conflicts of the os-extensions, with the base and with each other, by rpm's rules
+        // (librpm's file comparison, rpm's multilib colors), from package headers and the base's rpmdb.
+        .target(name: "Conflicts", dependencies: ["RPM"]),
         // Publishing a directory in one step: built beside its destination under a lock, swapped in,
         // leftovers of killed runs removed. The composed tree and the image layout both use it.
         .target(name: "Publish", dependencies: ["CLinux", system]),
@@ -68,7 +71,8 @@ let package = Package(
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
         // and the image of a tree.
-        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest", system]),
+        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest",
+                                                "Conflicts", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
         .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM", system]),
         // Text, JSON and JUnit renderings of a check report.

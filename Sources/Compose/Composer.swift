@@ -1,3 +1,4 @@
+import Conflicts
 import Createrepo
 import Fetch
 import Foundation
@@ -82,6 +83,8 @@ public struct Composer: Sendable {
         let fetcher = Fetcher(cache: cache, options: fetchOptions, progress: progress)
         var session = self.session
         session.downloader = fetcher
+        // A base given as a package list: its files are known only from the repos' file lists.
+        session.baseFileOwners = true
 
         // 1. Resolve, the same code path as `check`.
         var reports: [ArchReport] = []
@@ -129,6 +132,12 @@ public struct Composer: Sendable {
         // full once, on its way into the cache (checksum, header NEVRA, librpm digests and signature).
         let results: [FetchResult]
         do { results = try fetcher.fetch(requests) } catch { throw .environment("\(error)") }
+
+        // 3b. File conflicts by rpm's rules, now that every header is at hand.
+        reports = try ConflictGate.apply(reports, cache: cache, log: log) { owner, arch throws(ComposeError) in
+            try baseHeader(owner, arch: arch, definitions: definitions, mirrors: mirrors, fetcher: fetcher)
+        }
+        if reports.contains(where: \.failed) { return .failed(reports) }
 
         // 4. Lay out the tree beside the output, write repodata and the index, and the image from it.
         let publisher: Publisher
@@ -201,40 +210,73 @@ public struct Composer: Sendable {
             guard let checksum = info.checksum else {
                 throw .environment("repo '\(info.repo)' gives no checksum for \(info.nevra); cannot verify it")
             }
-            let href = info.location
-            if href.contains("://") || href.lowercased().hasPrefix("file:") {
-                throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', an absolute URL; rpm-md "
-                    + "locations must be relative to the repo, so mox refuses it (regenerate the repo's metadata)")
-            }
-            guard !href.isEmpty, !href.hasPrefix("/"), !href.split(separator: "/").contains("..") else {
-                throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', outside the repo; refusing it")
-            }
-            // The repo as defined for the arches that ship the package ($basearch differs), first one first.
-            let candidates = (planned.arches + arches).compactMap { definitions[$0]?[info.repo] }
-            guard let repo = candidates.first else {
-                throw .environment("\(info.nevra): repo '\(info.repo)' is not defined")
-            }
-            var sources: [URL] = []
-            var seen = Set<String>()
-            let bases = (planned.arches + arches).flatMap { mirrors[$0]?[info.repo] ?? definitions[$0]?[info.repo]?.baseURLs ?? [] }
-            for text in bases where seen.insert(text).inserted {
-                let url: RepoURL
-                do {
-                    url = try RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath).appending(href)
-                } catch {
-                    throw .environment("repo '\(info.repo)': \(info.nevra) at '\(href)' under baseurl '\(text)': \(error)")
-                }
-                switch url {
-                case .local(let path): sources.append(URL(fileURLWithPath: path))
-                case .remote(let remote): sources.append(remote)
-                }
-            }
+            let (repo, sources) = try self.sources(of: info, arches: planned.arches, definitions: definitions, mirrors: mirrors)
             requests.append(FetchRequest(name: info.nevra.description, sources: sources,
                                          size: info.size > 0 ? info.size : nil, checksum: checksum,
                                          signature: signatures[repo.id] ?? .digestsOnly, connection: repo.connection,
                                          nevra: info.nevra))
         }
         return requests
+    }
+
+    /// Where a package can come from: its repo as defined for the arches that ship it (`$basearch`
+    /// differs), first one first, and its URL under each of the mirrors the repo's metadata came from.
+    func sources(of info: PackageInfo, arches shipping: [String], definitions: [String: [String: RepoDefinition]],
+                 mirrors: [String: [String: [String]]]) throws(ComposeError) -> (RepoDefinition, [URL]) {
+        let href = info.location
+        if href.contains("://") || href.lowercased().hasPrefix("file:") {
+            throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', an absolute URL; rpm-md "
+                + "locations must be relative to the repo, so mox refuses it (regenerate the repo's metadata)")
+        }
+        guard !href.isEmpty, !href.hasPrefix("/"), !href.split(separator: "/").contains("..") else {
+            throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', outside the repo; refusing it")
+        }
+        let candidates = (shipping + arches).compactMap { definitions[$0]?[info.repo] }
+        guard let repo = candidates.first else {
+            throw .environment("\(info.nevra): repo '\(info.repo)' is not defined")
+        }
+        var sources: [URL] = []
+        var seen = Set<String>()
+        let bases = (shipping + arches).flatMap { mirrors[$0]?[info.repo] ?? definitions[$0]?[info.repo]?.baseURLs ?? [] }
+        for text in bases where seen.insert(text).inserted {
+            let url: RepoURL
+            do {
+                url = try RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath).appending(info.location)
+            } catch {
+                throw .environment("repo '\(info.repo)': \(info.nevra) at '\(info.location)' under baseurl '\(text)': \(error)")
+            }
+            switch url {
+            case .local(let path): sources.append(URL(fileURLWithPath: path))
+            case .remote(let remote): sources.append(remote)
+            }
+        }
+        return (repo, sources)
+    }
+
+    /// The header of a base package (a base given as a package list) that shares a path with an
+    /// extension package: its file in a local repo (librpm reads only the header), else its first
+    /// `headerEnd` bytes by an HTTP range request, kept in the cache by the package's checksum.
+    func baseHeader(_ owner: BaseFileOwner, arch: String, definitions: [String: [String: RepoDefinition]],
+                    mirrors: [String: [String: [String]]], fetcher: Fetcher) throws(ComposeError)
+        -> Result<String, FileConflictCheck.BaseOwner.Unavailable> {
+        let info = owner.base
+        let (repo, sources) = try self.sources(of: info, arches: [arch], definitions: definitions, mirrors: mirrors)
+        if let local = sources.first(where: \.isFileURL), FileManager.default.isReadableFile(atPath: local.path) {
+            return .success(local.path)
+        }
+        guard owner.headerEnd > 0 else {
+            return .failure(.init("repo '\(info.repo)' does not give its header range in primary.xml"))
+        }
+        guard let checksum = info.checksum else { return .failure(.init("repo '\(info.repo)' gives no checksum for it")) }
+        let file = FilePath(cacheDirectory).appending("headers").appending("\(checksum.algorithm)-\(checksum.hex).hdr")
+        if FileManager.default.fileExists(atPath: file.string) { return .success(file.string) }
+        do {
+            try fetcher.downloadPrefix(sources.filter { !$0.isFileURL }, bytes: owner.headerEnd, to: file.string,
+                                       connection: repo.connection)
+        } catch {
+            return .failure(.init("its header could not be fetched: " + error.attempts.map(\.reason).joined(separator: "; ")))
+        }
+        return .success(file.string)
     }
 
     /// Each repo's signature check, and the settings that judge packages (gpgcheck and the digest

@@ -100,6 +100,24 @@ public final class Fetcher: Sendable {
         try publish(temporary, at: destination)
     }
 
+    /// Downloads the first `bytes` bytes of a file to `destination` (an HTTP range request: a
+    /// package's lead, signature and header), with the same retries and failover. A server that
+    /// ignores ranges sends the whole file, which serves as well.
+    public func downloadPrefix(_ sources: [URL], bytes: Int64, to destination: String,
+                               connection: RepoConnection = .init()) throws(FetchError) {
+        let file = FilePath(destination)
+        let parent = file.removingLastComponent().isEmpty ? FilePath(".") : file.removingLastComponent()
+        try makeDirectories(parent)
+        let name = file.lastComponent?.string ?? destination
+        var target = Target(name: name, sources: sources, size: nil, checksum: nil, connection: connection) {
+            temporaryName(in: parent, for: name).string
+        }
+        target.prefix = bytes
+        var client: HTTPClient?
+        let (temporary, _) = try retrieve(target, client: &client, onBytes: { _ in }).get()
+        try publish(temporary, at: destination)
+    }
+
     /// One package: from the cache when its record proves it verified and unchanged (one stat),
     /// else verified in full there (one read), else fetched and verified in full on its way in.
     private func obtain(_ request: FetchRequest, client: inout HTTPClient?, tracker: ProgressTracker) -> Result<FetchResult, FetchError> {
@@ -222,6 +240,8 @@ public final class Fetcher: Sendable {
         var check: PackageCheck? = nil
         /// The key set a signature was checked against, for the record.
         var keySet: String? = nil
+        /// Only the first this many bytes (an HTTP range), for a package's header; nil: all of it.
+        var prefix: Int64? = nil
         /// A fresh path on the destination's filesystem for the bytes in flight.
         var temporaryPath: () throws(FetchError) -> String
     }
@@ -357,7 +377,7 @@ public final class Fetcher: Sendable {
             let outcome = withoutActuallyEscaping(onBytes) { onBytes in
                 let sink = DownloadSink(fd: fd, digest: digest, limit: target.size, progress: onBytes)
                 if let host { sink.onConnect = { [hosts] in hosts.connected(host) } }
-                return (http.get(url, connection: target.connection, into: sink), sink.received, sink.connected)
+                return (http.get(url, connection: target.connection, prefix: target.prefix, into: sink), sink.received, sink.connected)
             }
             try closeChecked(fd, path: temporary)
             switch outcome.0 {

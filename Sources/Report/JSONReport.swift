@@ -85,6 +85,7 @@ public enum JSONReport {
         let note: String?
         let packages: [Package]
         let failures: [FailureDoc]
+        let warnings: [String]
 
         init(_ result: ExtensionResult) {
             name = result.name
@@ -95,6 +96,7 @@ public enum JSONReport {
             failures = result.failures.map {
                 FailureDoc(kind: $0.kind.rawValue, message: $0.message, details: $0.details, solutions: $0.solutions)
             }
+            warnings = result.warnings
         }
     }
 

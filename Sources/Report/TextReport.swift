@@ -26,6 +26,7 @@ public enum TextReport {
                             out += "          \(package.package.nevra)  [\(package.package.repo)]  \(why)\n"
                         }
                     }
+                    for warning in ext.warnings { out += "          \(paint.dim("warning:")) \(warning)\n" }
                 case .skipped:
                     out += "  \(paint.dim("skip"))  \(name)  skipped: \(ext.note ?? "not for this arch")\n"
                 case .failed:
@@ -40,6 +41,7 @@ public enum TextReport {
                             }
                         }
                     }
+                    for warning in ext.warnings { out += "          warning: \(warning)\n" }
                 }
             }
         }

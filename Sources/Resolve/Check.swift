@@ -135,6 +135,9 @@ public struct CheckSession: Sendable {
     public let cacheDirectory: String?
     /// Downloads remote repo metadata (http(s) repos, metalinks, mirrorlists); nil: only local repos work.
     public var downloader: RepoDownloader?
+    /// For a base given as a package list, also find the base packages sharing a path with an
+    /// os-extension package (`ArchReport.baseFileOwners`; the repos' filelists are then read).
+    public var baseFileOwners = false
 
     public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
                 base: BaseSelection, cacheDirectory: String?) {
@@ -194,7 +197,7 @@ public struct CheckSession: Sendable {
         let repos: [LoadedRepo]
         do {
             repos = try RepoLoader(cacheDirectory: cacheDirectory, downloader: downloader, variables: variables(arch: arch))
-                .load(definitions, into: pool, filelists: needsFilelists(arch: arch), log: log)
+                .load(definitions, into: pool, filelists: needsFilelists(arch: arch) || wantsBaseFileOwners(arch: arch), log: log)
         } catch {
             throw .environment("\(error)")
         }
@@ -238,6 +241,12 @@ public struct CheckSession: Sendable {
         }
     }
 
+    /// Whether the base file owners are wanted and can only come from the repos' filelists.
+    func wantsBaseFileOwners(arch: String) -> Bool {
+        guard baseFileOwners, case .packages = base.source(for: arch) else { return false }
+        return true
+    }
+
     /// The base of `arch`, checked as far as it can be without the repos: the rootfs and its
     /// rpmdb exist, or the package list parses.
     private func checkedBase(for arch: String) throws(CheckError) -> CheckedBase {
@@ -278,6 +287,10 @@ public struct CheckSession: Sendable {
         var report = Resolver(pool: loaded.pool, manifest: manifest, modules: loaded.modules).resolveAll()
         report.repos = loaded.repos
         report.base = base.source(for: arch)
+        if wantsBaseFileOwners(arch: arch) {
+            let shipped = report.extensions.filter { $0.kind == Extension.Kind.osExtension.rawValue && $0.status == .resolved }
+            report.baseFileOwners = loaded.pool.baseFileOwners(sharing: shipped.flatMap(\.packages).map(\.package.ref))
+        }
         return (report, loaded.definitions)
     }
 

@@ -32,6 +32,8 @@ public struct Failure: Sendable, Hashable {
         case baseWouldChange = "base-would-change"
         case conflictsWithExtension = "conflicts-with-extension"
         case moduleProblem = "module-problem"
+        /// Two packages own one path and rpm would refuse to install both (found at compose time).
+        case fileConflict = "file-conflict"
     }
     public let kind: Kind
     /// One sentence saying what and where.
@@ -64,6 +66,9 @@ public struct ExtensionResult: Sendable {
     /// Listed packages first, then dependencies, each sorted by NEVRA.
     public var packages: [ResolvedPackage]
     public var failures: [Failure]
+    /// What may be wrong but could not be decided (a path shared with a base package whose
+    /// header could not be read); never a failure.
+    public var warnings: [String] = []
 }
 
 /// Everything `check` learned about one architecture.
@@ -77,5 +82,8 @@ public struct ArchReport: Sendable {
     public var repos: [LoadedRepo] = []
     /// Where this arch's base came from.
     public var base: BaseSource?
+    /// For a base given as a package list, when asked for (`CheckSession.baseFileOwners`): the
+    /// base packages owning a path that an os-extension package also owns, from the repos' file lists.
+    public var baseFileOwners: [BaseFileOwner] = []
     public var failed: Bool { extensions.contains { $0.status == .failed } }
 }

@@ -1,0 +1,117 @@
+import Conflicts
+import Fetch
+import Resolve
+import RPM
+import Solv
+
+/// The file-conflict gate of a compose: once every package is verified in the cache (its header
+/// at hand), each arch's os-extensions are checked against the base and against each other by
+/// rpm's rules. A conflict fails the extensions on both sides, as any other failure does.
+/// Development extensions are not installed on nodes: they are not checked.
+enum ConflictGate {
+    /// The reports with file conflicts added as failures, and unjudged overlaps as warnings.
+    /// `header` gives the header of a base package of a package-list base (a file), or why it cannot.
+    static func apply(_ reports: [ArchReport], cache: PackageCache, log: (String) -> Void,
+                      header: (BaseFileOwner, String) throws(ComposeError) -> Result<String, FileConflictCheck.BaseOwner.Unavailable>)
+        throws(ComposeError) -> [ArchReport] {
+        var checked: [ArchReport] = []
+        for report in reports {
+            var members: [String: FileConflictCheck.Member] = [:]
+            for ext in report.extensions where ext.kind == "os-extension" && ext.status == .resolved {
+                for p in ext.packages {
+                    guard let checksum = p.package.checksum else { continue }
+                    let nevra = p.package.nevra.description
+                    let shippers = (members[nevra]?.extensions ?? []) + [ext.name]
+                    members[nevra] = .init(nevra: nevra, file: cache.path(for: checksum), extensions: shippers)
+                }
+            }
+            guard !members.isEmpty, let base = try baseFiles(of: report, header: header) else {
+                checked.append(report)
+                continue
+            }
+            let findings: ConflictFindings
+            do {
+                findings = try FileConflictCheck(arch: report.arch).run(Array(members.values), base: base)
+            } catch {
+                throw .environment("\(report.arch): \(error)")
+            }
+            if !findings.conflicts.isEmpty || !findings.overlaps.isEmpty {
+                log("\(report.arch): \(findings.conflicts.count) file conflict(s), \(findings.overlaps.count) unchecked overlap(s)")
+            }
+            checked.append(record(findings, in: report, log: log))
+        }
+        return checked
+    }
+
+    /// Where the base's file lists come from: its rpmdb (rootfs), or nothing to check against.
+    static func baseFiles(of report: ArchReport,
+                          header: (BaseFileOwner, String) throws(ComposeError) -> Result<String, FileConflictCheck.BaseOwner.Unavailable>)
+        throws(ComposeError) -> FileConflictCheck.Base? {
+        switch report.base {
+        case .rootfs(let root):
+            guard let dbpath = RPMDatabase.locate(root: root),
+                  let directory = RPMDatabase.resolve(dbpath, inside: root) else {
+                throw .invalidInput("--base-rootfs \(root): no rpmdb found to read the base's files from")
+            }
+            return .rpmdb(directory)
+        case .packages:
+            // One header per base package, however many paths it shares.
+            var headers: [PackageRef: Result<String, FileConflictCheck.BaseOwner.Unavailable>] = [:]
+            var owners: [FileConflictCheck.BaseOwner] = []
+            for owner in report.baseFileOwners {
+                let found: Result<String, FileConflictCheck.BaseOwner.Unavailable>
+                if let known = headers[owner.base.ref] { found = known } else { found = try header(owner, report.arch) }
+                headers[owner.base.ref] = found
+                owners.append(.init(path: owner.path, nevra: owner.base.nevra.description, header: found))
+            }
+            return .owners(owners)
+        case nil:
+            return nil
+        }
+    }
+
+    /// Each conflict as a failure of the extensions on both sides; overlaps as warnings.
+    static func record(_ findings: ConflictFindings, in report: ArchReport, log: (String) -> Void) -> ArchReport {
+        var report = report
+        let position = Dictionary(report.extensions.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        func fail(_ name: String, _ failure: Failure) {
+            guard let i = position[name], !report.extensions[i].failures.contains(failure) else { return }
+            report.extensions[i].failures.append(failure)
+            report.extensions[i].status = .failed
+        }
+        for conflict in findings.conflicts {
+            let details = ["\(conflict.package): \(conflict.entry.summary)", "\(conflict.other): \(conflict.otherEntry.summary)"]
+            for name in conflict.extensions {
+                let owner = conflict.otherIsBase ? "base package \(conflict.other)"
+                    : "package \(conflict.other) of " + describe(conflict.otherExtensions, from: name)
+                fail(name, Failure(kind: .fileConflict,
+                                   message: "file \(conflict.path) from install of \(conflict.package) conflicts with file from "
+                                       + "\(owner): \(conflict.difference())", details: details))
+            }
+            for name in conflict.otherExtensions {
+                fail(name, Failure(kind: .fileConflict,
+                                   message: "file \(conflict.path) from install of \(conflict.other) conflicts with file from "
+                                       + "package \(conflict.package) of \(describe(conflict.extensions, from: name)): "
+                                       + conflict.difference(reversed: true), details: details.reversed()))
+            }
+        }
+        for overlap in findings.overlaps {
+            for name in overlap.extensions {
+                guard let i = position[name] else { continue }
+                let text = "\(overlap.path) is owned by \(overlap.package) and by base package \(overlap.base), whose "
+                    + "header could not be read (\(overlap.reason)): not checked for a file conflict"
+                if !report.extensions[i].warnings.contains(text) {
+                    report.extensions[i].warnings.append(text)
+                    log("warning: \(report.arch) \(name): \(text)")
+                }
+            }
+        }
+        return report
+    }
+
+    /// `extension 'b'`, `extensions 'b', 'c'`, or `this extension` when `name` is among them.
+    static func describe(_ extensions: [String], from name: String) -> String {
+        if extensions.contains(name) { return "this extension" }
+        return (extensions.count == 1 ? "extension " : "extensions ") + extensions.map { "'\($0)'" }.joined(separator: ", ")
+    }
+}

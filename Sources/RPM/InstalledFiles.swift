@@ -1,0 +1,89 @@
+internal import CRPM
+import Foundation
+
+/// Why an rpmdb could not be read for its files.
+public enum InstalledFilesError: Error, Sendable, Equatable, CustomStringConvertible {
+    case cannotOpen(directory: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let directory):
+            "the rpmdb at \(directory) cannot be opened by librpm; is it an rpmdb this librpm reads?"
+        }
+    }
+}
+
+/// The files of an installed package set, from its rpmdb: which packages own a path, found as rpm
+/// finds them (the rpmdb's index of base names, then each candidate's own file list), each
+/// package's file list read once. Not thread-safe: use from one task.
+public final class InstalledFiles {
+    private let ts: rpmts
+    private var packages: [UInt32: PackageFiles] = [:]
+
+    /// Opens the rpmdb in `directory` read-only. librpm may write `-shm`/`-wal` beside a sqlite
+    /// database it opens: give a directory it may write in (a private copy), never a base itself.
+    public init(database directory: String) throws(InstalledFilesError) {
+        RPMConfig.load()
+        guard let ts = HeaderReader.unverifyingTransaction() else { throw .cannotOpen(directory: directory) }
+        rpmPushMacro(nil, "_dbpath", nil, directory, RMIL_CMDLINE)
+        defer { rpmPopMacro(nil, "_dbpath") }
+        guard rpmtsOpenDB(ts, O_RDONLY) == 0 else {
+            rpmtsFree(ts)
+            throw .cannotOpen(directory: directory)
+        }
+        self.ts = ts
+    }
+
+    deinit {
+        packages.removeAll()
+        rpmtsFree(ts)
+    }
+
+    /// For each of `paths`, the installed packages that list it (sorted by NEVRA); paths no
+    /// package lists are left out. One pass over the rpmdb's index of base names finds the
+    /// candidates (as rpm does, without its fingerprints: paths are compared as written, not
+    /// through the symlinks of a root), then each candidate's own file list decides.
+    public func owners(of paths: Set<String>) -> [String: [PackageFiles]] {
+        var wanted: [String: [String]] = [:]
+        for path in paths {
+            guard let slash = path.lastIndex(of: "/") else { continue }
+            wanted[String(path[path.index(after: slash)...]), default: []].append(path)
+        }
+        guard !wanted.isEmpty, let db = rpmtsGetRdb(ts),
+              let keys = rpmdbIndexIteratorInit(db, rpmDbiTag(RPMDBI_BASENAMES.rawValue)) else { return [:] }
+        var candidates: [String: Set<UInt32>] = [:]
+        var key: UnsafeRawPointer?
+        var length = 0
+        while rpmdbIndexIteratorNext(keys, &key, &length) == 0 {
+            guard let key else { continue }
+            let name = String(decoding: UnsafeRawBufferPointer(start: key, count: length), as: UTF8.self)
+            guard wanted[name] != nil else { continue }
+            for n in 0..<rpmdbIndexIteratorNumPkgs(keys) {
+                candidates[name, default: []].insert(rpmdbIndexIteratorPkgOffset(keys, n))
+            }
+        }
+        rpmdbIndexIteratorFree(keys)
+        var found: [String: [PackageFiles]] = [:]
+        for (name, instances) in candidates {
+            let files = instances.sorted().compactMap(package(instance:))
+            for path in wanted[name] ?? [] {
+                let owners = files.filter { $0.index(of: path) != nil }.sorted { $0.nevra < $1.nevra }
+                if !owners.isEmpty { found[path] = owners }
+            }
+        }
+        return found
+    }
+
+    /// The file list of the installed package `instance`, read once.
+    private func package(instance: UInt32) -> PackageFiles? {
+        if let known = packages[instance] { return known }
+        var number = instance
+        guard let iterator = rpmtsInitIterator(ts, rpmDbiTagVal(RPMDBI_PACKAGES.rawValue), &number,
+                                               MemoryLayout<UInt32>.size) else { return nil }
+        defer { rpmdbFreeIterator(iterator) }
+        // A header whose file list librpm cannot read owns nothing we can compare.
+        guard let header = rpmdbNextIterator(iterator), let files = try? PackageFiles(header: header) else { return nil }
+        packages[instance] = files
+        return files
+    }
+}
