@@ -72,7 +72,7 @@ let package = Package(
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
         // and the image of a tree.
         .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest",
-                                                "Conflicts", system]),
+                                                "Conflicts", "RPM", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
         .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM", system]),
         // Text, JSON and JUnit renderings of a check report.

@@ -85,6 +85,8 @@ public struct Composer: Sendable {
         session.downloader = fetcher
         // A base given as a package list: its files are known only from the repos' file lists.
         session.baseFileOwners = true
+        // The index records the dependency graph (`mox why`).
+        session.recordNeeds = true
 
         // 1. Resolve, the same code path as `check`.
         var reports: [ArchReport] = []
@@ -121,7 +123,7 @@ public struct Composer: Sendable {
         }, uniquingKeysWith: { a, _ in a })
         let requests = try fetchRequests(plan, definitions: definitions, mirrors: mirrors, signatures: keys.checks)
         let previous = ComposeIndex.read(tree: output)
-        if let existing = previous, existing.stateDigest == skeleton.stateDigest,
+        if let existing = previous, existing.stateDigest == skeleton.stateDigest, existing.recordsDetails,
            Self.holdsEveryFile(of: plan, at: output) {
             Publisher.clearLeftovers(of: output)
             let written = try ImageExport.write(image, of: output, index: existing, log: log, interruptible: interruptible)

@@ -138,6 +138,8 @@ public struct CheckSession: Sendable {
     /// For a base given as a package list, also find the base packages sharing a path with an
     /// os-extension package (`ArchReport.baseFileOwners`; the repos' filelists are then read).
     public var baseFileOwners = false
+    /// Record what each package needs among those its extension installs (`ResolvedPackage.needs`).
+    public var recordNeeds = false
 
     public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
                 base: BaseSelection, cacheDirectory: String?) {
@@ -284,7 +286,7 @@ public struct CheckSession: Sendable {
     public func resolve(arch: String, log: (String) -> Void = { _ in }) throws(CheckError)
         -> (report: ArchReport, definitions: [RepoDefinition]) {
         let loaded = try load(arch: arch, log: log)
-        var report = Resolver(pool: loaded.pool, manifest: manifest, modules: loaded.modules).resolveAll()
+        var report = Resolver(pool: loaded.pool, manifest: manifest, modules: loaded.modules, recordNeeds: recordNeeds).resolveAll()
         report.repos = loaded.repos
         report.base = base.source(for: arch)
         if wantsBaseFileOwners(arch: arch) {

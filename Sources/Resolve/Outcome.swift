@@ -17,6 +17,9 @@ public struct ResolvedPackage: Sendable, Hashable {
     public let pulledBy: [String]
     /// For a listed package, how its spec found it and why this package was taken.
     public var match: String? = nil
+    /// When asked for (`CheckSession.recordNeeds`): the packages of the extension that satisfy
+    /// its requires and recommends (what `mox why` walks).
+    public var needs: [PackageNeed] = []
 }
 
 /// What went wrong for one extension, in words a release engineer can act on.
