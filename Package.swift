@@ -51,6 +51,9 @@ let package = Package(
         .target(name: "Modules", dependencies: ["CModulemd", "Solv", system]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
+        // rpm-ostree treefiles as `compose extensions` reads them: repos, releasever and repovars, through
+        // include, arch-include and conditional-include.
+        .target(name: "Treefile", dependencies: ["Yams", system]),
         // .repo files (every dnf repo key), repomd.xml, metalinks and mirrorlists, mirror choice, repomd
         // signatures, metadata checksums, base package lists, loading repos into a pool.
         .target(name: "Repos", dependencies: ["Solv", "RPM", "Yams", system]),
@@ -81,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "mox",
             dependencies: [
-                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image",
+                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image", "Treefile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), system,
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
@@ -91,6 +94,7 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),
         .testTarget(name: "ComposeTests", dependencies: ["Compose", "Createrepo", "Fixtures"]),
         .testTarget(name: "ImageTests", dependencies: ["Image", "Fixtures"]),
+        .testTarget(name: "TreefileTests", dependencies: ["Treefile", "Fixtures"]),
         // Test support: builds real RPMs (rpmbuild), repos (createrepo_c) and rpmdbs (rpm --justdb).
         .target(name: "Fixtures", path: "Tests/Fixtures"),
     ],

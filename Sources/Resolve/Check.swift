@@ -125,6 +125,25 @@ public struct LoadedArch {
     public var modules: ModuleState = .none
 }
 
+/// Repos visible to every extension besides the extensions file's, and variables for `.repo`
+/// files: what an rpm-ostree treefile (`--treefile`) adds for one arch.
+public struct ExtraRepos: Sendable, Hashable {
+    /// Where they were given (the treefile), for messages.
+    public var source: String
+    public var repos: [String]
+    /// `$releasever` when none is given on the command line.
+    public var releasever: String?
+    /// More `$name` variables (a treefile's repovars).
+    public var variables: [String: String]
+
+    public init(source: String, repos: [String], releasever: String?, variables: [String: String]) {
+        self.source = source
+        self.repos = repos
+        self.releasever = releasever
+        self.variables = variables
+    }
+}
+
 /// The inputs of `mox check` and `mox compose`, and the loading they share.
 public struct CheckSession: Sendable {
     public let manifest: ExtensionsFile
@@ -140,6 +159,8 @@ public struct CheckSession: Sendable {
     public var baseFileOwners = false
     /// Record what each package needs among those its extension installs (`ResolvedPackage.needs`).
     public var recordNeeds = false
+    /// Per arch, repos and variables a treefile adds.
+    public var extraRepos: [String: ExtraRepos] = [:]
 
     public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
                 base: BaseSelection, cacheDirectory: String?) {
@@ -163,7 +184,8 @@ public struct CheckSession: Sendable {
     /// `$basearch`, `$arch`, `$releasever` (with `$releasever_major` and `_minor`) for `arch`.
     public func variables(arch: String) -> [String: String] {
         var variables = ["basearch": Self.basearch(of: arch), "arch": arch]
-        if let releasever {
+        variables.merge(extraRepos[arch]?.variables ?? [:]) { builtIn, _ in builtIn }
+        if let releasever = releasever ?? extraRepos[arch]?.releasever {
             variables["releasever"] = releasever
             let parts = releasever.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
             variables["releasever_major"] = String(parts[0])
@@ -182,8 +204,16 @@ public struct CheckSession: Sendable {
         } catch {
             throw .invalidInput("\(error)")
         }
-        let undefined = manifest.undefinedRepos(defined: Set(loaded.repos.map(\.id)))
-        if !undefined.isEmpty { throw .invalidFiles(undefined.map(InputProblem.init)) }
+        let defined = Set(loaded.repos.map(\.id))
+        var undefined = manifest.undefinedRepos(defined: defined).map(InputProblem.init)
+        if let extra = extraRepos[arch] {
+            undefined += extra.repos.filter { !defined.contains($0) }.map {
+                InputProblem(file: extra.source, message: "repo '\($0)' (in its repos, for \(arch)) is not defined by any "
+                    + ".repo file in \(reposDirectory); add it to a .repo file there or give --repos-dir")
+            }
+        }
+        if !undefined.isEmpty { throw .invalidFiles(undefined) }
+        let manifest = self.manifest(for: arch)
         let used = Set(manifest.repos + manifest.extensions.flatMap(\.repos))
         // The manifest decides which repos count, as rpm-ostree's `repos:` enables exactly those.
         return (loaded.repos.filter { used.contains($0.id) }, loaded.warnings)
@@ -233,6 +263,12 @@ public struct CheckSession: Sendable {
         var loaded = LoadedArch(pool: pool, repos: repos, definitions: definitions)
         loaded.modules = try applyModules(to: pool, repos: repos, definitions: definitions, arch: arch, log: log)
         return loaded
+    }
+
+    /// The extensions file as it applies to `arch`: with the repos a treefile adds visible to every extension.
+    public func manifest(for arch: String) -> ExtensionsFile {
+        guard let extra = extraRepos[arch] else { return manifest }
+        return manifest.addingRepos(extra.repos)
     }
 
     /// Whether a listed file path needs filelists.xml: primary.xml lists only files under /etc
@@ -286,7 +322,8 @@ public struct CheckSession: Sendable {
     public func resolve(arch: String, log: (String) -> Void = { _ in }) throws(CheckError)
         -> (report: ArchReport, definitions: [RepoDefinition]) {
         let loaded = try load(arch: arch, log: log)
-        var report = Resolver(pool: loaded.pool, manifest: manifest, modules: loaded.modules, recordNeeds: recordNeeds).resolveAll()
+        var report = Resolver(pool: loaded.pool, manifest: manifest(for: arch), modules: loaded.modules,
+                              recordNeeds: recordNeeds).resolveAll()
         report.repos = loaded.repos
         report.base = base.source(for: arch)
         if wantsBaseFileOwners(arch: arch) {

@@ -5,6 +5,7 @@ import Manifest
 import Report
 import Resolve
 import SystemPackage
+import Treefile
 
 /// Options every command that reads extensions, repos and a base shares.
 struct InputOptions: ParsableArguments {
@@ -21,6 +22,12 @@ struct InputOptions: ParsableArguments {
 
     @Option(help: "Value of $releasever in .repo files.")
     var releasever: String?
+
+    @Option(name: .customLong("treefile"), help: ArgumentHelp(
+        "An rpm-ostree treefile whose repos (through its includes) every extension also uses, as rpm-ostree compose "
+            + "extensions reads them; its releasever and repovars apply to .repo files, found in its directory "
+            + "unless --repos-dir is given.", valueName: "file"))
+    var treefile: String?
 
     @Option(name: .customLong("base-rootfs"), help: ArgumentHelp(
         "Root filesystem of the base OS (its rpmdb under usr/share/rpm, usr/lib/sysimage/rpm or var/lib/rpm); "
@@ -132,10 +139,22 @@ struct InputOptions: ParsableArguments {
         } catch {
             throw CheckError.invalidFiles(error.problems.map(InputProblem.init))
         }
-        let parent = FilePath(extensions).removingLastComponent()
+        // rpm-ostree looks for .repo files beside the treefile.
+        let parent = FilePath(treefile ?? extensions).removingLastComponent()
         let dir = reposDirectory ?? (parent.isEmpty ? "." : parent.string)
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
                                    releasever: releasever, base: try base, cacheDirectory: cachePath)
+        if let treefile {
+            for arch in resolvedArches {
+                do {
+                    let read = try Treefile.load(path: treefile, basearch: CheckSession.basearch(of: arch))
+                    session.extraRepos[arch] = ExtraRepos(source: treefile, repos: read.repos, releasever: read.releasever,
+                                                          variables: read.repovars)
+                } catch {
+                    throw CheckError.invalidFiles([InputProblem(file: error.file, message: error.message)])
+                }
+            }
+        }
         // http(s) repos: their metadata is downloaded into the cache.
         session.downloader = Fetcher(cache: PackageCache(directory: cachePath), options: fetchOptions())
         return session
