@@ -64,4 +64,39 @@ struct WhyTests {
         let noTree = try why([W.toolbox.name, run.directory.appendingPathComponent("nowhere").path])
         #expect(noTree.status == 2)
     }
+
+    @Test func aTreeFromAnEarlierMoxIsComposedAgainToTheSameDigest() throws {
+        let run = try ComposeRun("why-earlier-index")
+        #expect(try run.compose().status == 0)
+        // The index as a mox without needs and header facts wrote it.
+        let file = run.output.appendingPathComponent("mox-index.json")
+        var index = try run.index()
+        let digest = index["stateDigest"] as? String
+        var arches = index["arches"] as? [String: Any] ?? [:]
+        for (arch, value) in arches {
+            var entry = value as? [String: Any] ?? [:]
+            var extensions = entry["extensions"] as? [String: Any] ?? [:]
+            for (name, ext) in extensions {
+                var ext = ext as? [String: Any] ?? [:]
+                ext["packages"] = (ext["packages"] as? [[String: Any]] ?? []).map { package in
+                    package.filter { !["needs", "installedSize", "configFiles", "scriptlets"].contains($0.key) }
+                }
+                extensions[name] = ext
+            }
+            entry["extensions"] = extensions
+            arches[arch] = entry
+        }
+        index["arches"] = arches
+        try JSONSerialization.data(withJSONObject: index, options: [.sortedKeys]).write(to: file)
+        let old = try why([W.libdeep.name, run.output.path])
+        #expect(old.status == 2 && old.stderr.contains("compose it again"), "\(old.stderr)")
+
+        let again = try run.compose(["--format", "json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let outcome = try JSONDocument(again.stdout).root
+        #expect(outcome["status"] as? String == "published", "an index without the graph is not up to date")
+        #expect(outcome["stateDigest"] as? String == digest, "the same inputs give the same digest")
+        #expect(try why([W.libdeep.name, run.output.path]).status == 0)
+        #expect((try run.compose(["--format", "json"]).stdout).contains("\"unchanged\""))
+    }
 }
