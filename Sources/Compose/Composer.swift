@@ -273,8 +273,8 @@ public struct Composer: Sendable {
         let file = FilePath(cacheDirectory).appending("headers").appending("\(checksum.algorithm)-\(checksum.hex).hdr")
         if FileManager.default.fileExists(atPath: file.string) { return .success(file.string) }
         do {
-            try fetcher.downloadPrefix(sources.filter { !$0.isFileURL }, bytes: owner.headerEnd, to: file.string,
-                                       connection: repo.connection)
+            try fetcher.download(sources.filter { !$0.isFileURL }, to: file.string, connection: repo.connection,
+                                 prefix: owner.headerEnd)
         } catch {
             return .failure(.init("its header could not be fetched: " + error.attempts.map(\.reason).joined(separator: "; ")))
         }

@@ -86,33 +86,19 @@ public final class Fetcher: Sendable {
 
     /// Downloads one small file (repo metadata such as repomd.xml) to `destination` with the same
     /// retries and failover, and `connection`'s settings; `checksum` and `size` are checked when given.
+    /// With `prefix`, only the first that many bytes are asked for (an HTTP range request: a
+    /// package's lead, signature and header); a server that ignores ranges sends the whole file,
+    /// which serves as well.
     public func download(_ sources: [URL], to destination: String, connection: RepoConnection = .init(),
-                         checksum: Checksum? = nil, size: Int64? = nil) throws(FetchError) {
+                         checksum: Checksum? = nil, size: Int64? = nil, prefix: Int64? = nil) throws(FetchError) {
         let file = FilePath(destination)
         let parent = file.removingLastComponent().isEmpty ? FilePath(".") : file.removingLastComponent()
         try makeDirectories(parent)
         let name = file.lastComponent?.string ?? destination
-        let target = Target(name: name, sources: sources, size: size, checksum: checksum, connection: connection) {
+        var target = Target(name: name, sources: sources, size: size, checksum: checksum, connection: connection) {
             temporaryName(in: parent, for: name).string
         }
-        var client: HTTPClient?
-        let (temporary, _) = try retrieve(target, client: &client, onBytes: { _ in }).get()
-        try publish(temporary, at: destination)
-    }
-
-    /// Downloads the first `bytes` bytes of a file to `destination` (an HTTP range request: a
-    /// package's lead, signature and header), with the same retries and failover. A server that
-    /// ignores ranges sends the whole file, which serves as well.
-    public func downloadPrefix(_ sources: [URL], bytes: Int64, to destination: String,
-                               connection: RepoConnection = .init()) throws(FetchError) {
-        let file = FilePath(destination)
-        let parent = file.removingLastComponent().isEmpty ? FilePath(".") : file.removingLastComponent()
-        try makeDirectories(parent)
-        let name = file.lastComponent?.string ?? destination
-        var target = Target(name: name, sources: sources, size: nil, checksum: nil, connection: connection) {
-            temporaryName(in: parent, for: name).string
-        }
-        target.prefix = bytes
+        target.prefix = prefix
         var client: HTTPClient?
         let (temporary, _) = try retrieve(target, client: &client, onBytes: { _ in }).get()
         try publish(temporary, at: destination)

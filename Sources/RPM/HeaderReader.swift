@@ -54,23 +54,22 @@ enum HeaderReader {
 
     /// Every string of a string or string-array tag, in order; empty when absent.
     static func strings(_ header: Header, _ tag: rpmTagVal) -> [String] {
-        guard let td = rpmtdNew() else { return [] }
-        defer { rpmtdFree(td) }
-        guard headerGet(header, tag, td, headerGetFlags(HEADERGET_MINMEM.rawValue)) != 0 else { return [] }
-        defer { rpmtdFreeData(td) }
-        var values: [String] = []
-        while let next = rpmtdNextString(td) { values.append(String(cString: next)) }
-        return values
+        values(header, tag) { td in rpmtdNextString(td).map { String(cString: $0) } }
     }
 
     /// Every number of an integer tag, in order; empty when absent.
     static func numbers(_ header: Header, _ tag: rpmTagVal) -> [UInt64] {
+        values(header, tag) { td in rpmtdNext(td) >= 0 ? rpmtdGetNumber(td) : nil }
+    }
+
+    /// The values `next` takes from a tag's data, one by one until it returns nil.
+    private static func values<T>(_ header: Header, _ tag: rpmTagVal, _ next: (rpmtd) -> T?) -> [T] {
         guard let td = rpmtdNew() else { return [] }
         defer { rpmtdFree(td) }
         guard headerGet(header, tag, td, headerGetFlags(HEADERGET_MINMEM.rawValue)) != 0 else { return [] }
         defer { rpmtdFreeData(td) }
-        var values: [UInt64] = []
-        while rpmtdNext(td) >= 0 { values.append(rpmtdGetNumber(td)) }
+        var values: [T] = []
+        while let value = next(td) { values.append(value) }
         return values
     }
 }

@@ -155,22 +155,29 @@ extension Pool {
         let deps = IdQueue()
         for p in new {
             var found = Set<PackageNeed>()
-            for (key, weak) in [(SOLVABLE_REQUIRES, false), (SOLVABLE_RECOMMENDS, true)] {
-                queue_empty(&deps.q)
-                solvable_lookup_deparray(solvable(p), Id(key.rawValue), &deps.q, 0)
-                for dep in deps.array where !isMarker(dep) {
-                    var offset = mox_whatprovides(raw, dep)
-                    while case let q = mox_whatprovidesdata(raw, offset), q != 0 {
-                        offset += 1
-                        if q != p, new.contains(q) {
-                            found.insert(PackageNeed(package: nevra(q), dependency: String(cString: pool_dep2str(raw, dep)), weak: weak))
-                        }
-                    }
-                }
+            forEachProvider(of: p, among: new, deps: deps) { dep, weak, q in
+                if q != p { found.insert(PackageNeed(package: nevra(q), dependency: String(cString: pool_dep2str(raw, dep)), weak: weak)) }
             }
             edges[PackageRef(nevra: nevra(p), repo: repoName(of: p))] = found.sorted()
         }
         return edges
+    }
+
+    /// Calls `body` with each requires (weak: false) and recommends (weak: true) of `p` and each
+    /// package of `new` providing it; `deps` is scratch space.
+    private func forEachProvider(of p: Id, among new: Set<Id>, deps: IdQueue, _ body: (Id, Bool, Id) -> Void) {
+        for (key, weak) in [(SOLVABLE_REQUIRES, false), (SOLVABLE_RECOMMENDS, true)] {
+            queue_empty(&deps.q)
+            // Marker 0: pre-install requirements (Requires(pre)) count as much as plain ones.
+            solvable_lookup_deparray(solvable(p), Id(key.rawValue), &deps.q, 0)
+            for dep in deps.array where !isMarker(dep) {
+                var offset = mox_whatprovides(raw, dep)
+                while case let q = mox_whatprovidesdata(raw, offset), q != 0 {
+                    offset += 1
+                    if new.contains(q) { body(dep, weak, q) }
+                }
+            }
+        }
     }
 
     /// Which roots reach each new package through requires and recommends among the new packages.
@@ -182,18 +189,7 @@ extension Pool {
             var stack = [start]
             while let p = stack.popLast() {
                 guard reach[p, default: []].insert(index).inserted else { continue }
-                for key in [SOLVABLE_REQUIRES, SOLVABLE_RECOMMENDS] {
-                    queue_empty(&deps.q)
-                    // Marker 0: pre-install requirements (Requires(pre)) count as much as plain ones.
-                    solvable_lookup_deparray(solvable(p), Id(key.rawValue), &deps.q, 0)
-                    for dep in deps.array where !isMarker(dep) {
-                        var offset = mox_whatprovides(raw, dep)
-                        while case let q = mox_whatprovidesdata(raw, offset), q != 0 {
-                            offset += 1
-                            if new.contains(q) { stack.append(q) }
-                        }
-                    }
-                }
+                forEachProvider(of: p, among: new, deps: deps) { _, _, q in stack.append(q) }
             }
         }
         for (index, root) in roots { spread(from: root, index) }
