@@ -83,7 +83,7 @@ public struct FileConflictCheck {
         // Each path to the members listing it (ghosts never conflict: rpm does not install them).
         var owners: [String: [(package: Int, index: Int)]] = [:]
         for (n, package) in packages.enumerated() {
-            for index in 0..<package.files.count where !package.files.entry(index).isGhost {
+            for index in 0..<package.files.count where !package.files.isGhost(index) {
                 owners[package.files.path(index), default: []].append((n, index))
             }
         }

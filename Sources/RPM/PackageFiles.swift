@@ -77,6 +77,11 @@ public final class PackageFiles {
         return found >= 0 ? Int(found) : nil
     }
 
+    /// Whether the file is a `%ghost`: listed, never shipped, never in conflict.
+    public func isGhost(_ index: Int) -> Bool {
+        rpmfilesFFlags(files, Int32(index)) & RPMFILE_GHOST.rawValue != 0
+    }
+
     /// Whether the file is on disk where the package is installed: rpm skips files it did not
     /// install (`--excludedocs`, netshared paths) when comparing with an installed package.
     public func isInstalled(_ index: Int) -> Bool {

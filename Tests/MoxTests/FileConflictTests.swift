@@ -22,6 +22,8 @@ struct ConflictWorld: Sendable {
         FixtureFile("/usr/share/same/data", .text("same")),
         FixtureFile("/usr/lib/ghosty/file", .text("ghost base")),
         FixtureFile("/var/lib/basedir", .directory, mode: "0755"),
+        FixtureFile("/usr/lib/basepkg/current", .symlink("v1")),
+        FixtureFile("/usr/share/basepkg/owned", .text("owned")),
     ])
     static let mlibX86 = FixturePackage("mlib", arch: "x86_64", entries: [
         FixtureFile("/usr/bin/mtool", .elf64, mode: "0755"), FixtureFile("/usr/share/mlib/doc", .text("doc")),
@@ -45,14 +47,19 @@ struct ConflictWorld: Sendable {
     static let dirmode = FixturePackage("dirmode", entries: [FixtureFile("/var/lib/basedir", .directory, mode: "0700")])
     static let samedir = FixturePackage("samedir", entries: [FixtureFile("/var/lib/basedir", .directory, mode: "0755")])
     static let devclash = FixturePackage("devclash", entries: [FixtureFile("/etc/shared.conf", .text("dev"))])
-    static let extensionPackages = [clash, same, ghost, one, two, mlibI686, dirmode, samedir, devclash]
+    /// The base's content, another owner.
+    static let owner = FixturePackage("owner", entries: [FixtureFile("/usr/share/basepkg/owned", .text("owned"), user: "daemon")])
+    /// The base's symlink, another target.
+    static let relink = FixturePackage("relink", entries: [FixtureFile("/usr/lib/basepkg/current", .symlink("v2"))])
+    static let extensionPackages = [clash, same, ghost, one, two, mlibI686, dirmode, samedir, devclash, owner, relink]
 
     /// The cases that must fail beside those that must not; `passing`: only those that must not.
     static func manifest(passing: Bool = false) -> String {
         // dirmode and samedir clash too (the directory's mode): only one of them at a time.
         var extensions = [("same", "[same]"), ("ghost", "[ghost]"), ("multilib", "[mlib.i686]")]
         extensions += passing ? [("samedir", "[samedir]")]
-            : [("clash", "[clash]"), ("one", "[one]"), ("two", "[two]"), ("dirmode", "[dirmode]")]
+            : [("clash", "[clash]"), ("one", "[one]"), ("two", "[two]"), ("dirmode", "[dirmode]"), ("owner", "[owner]"),
+               ("relink", "[relink]")]
         var text = "repos: [os]\nextensions:\n"
         for (name, packages) in extensions { text += "  \(name):\n    packages: \(packages)\n" }
         text += "  devel:\n    kind: development\n    packages: [devclash]\n"
@@ -98,7 +105,7 @@ struct FileConflictTests {
             let failures = try report.failureText(name)
             #expect(try report.status(name) == "resolved", "\(name): \(failures)")
         }
-        for name in ["clash", "one", "two", "dirmode"] {
+        for name in ["clash", "one", "two", "dirmode", "owner", "relink"] {
             #expect(try report.status(name) == "failed", "\(name) must fail")
             #expect(try report.failures(name).allSatisfy { $0["kind"] as? String == "file-conflict" })
         }
@@ -111,6 +118,9 @@ struct FileConflictTests {
         #expect(two.contains("/usr/share/both/file") && two.contains(W.one.nevra) && two.contains("extension 'one'"), "\(two)")
         let dirmode = try report.failureText("dirmode")
         #expect(dirmode.contains("/var/lib/basedir") && dirmode.contains("mode 0700 vs 0755"), "\(dirmode)")
+        let owner = try report.failureText("owner")
+        #expect(owner.contains("owner daemon:root vs root:root"), "\(owner)")
+        #expect(try report.failureText("relink").contains("link to v2 vs v1"))
     }
 
     @Test func conflictsWithTheBaseAndBetweenExtensionsFailByRPMRules() throws {
@@ -118,6 +128,28 @@ struct FileConflictTests {
         #expect(result.status == 1, "\(result.stderr)")
         try expectVerdicts(try JSONDocument(result.stdout))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path), "nothing is published")
+    }
+
+    /// rpm's own transaction test (`rpm --test -i`) on a copy of the base is the reference: for
+    /// each case, rpm refuses the install exactly when mox fails the extension.
+    @Test func rpmsTransactionTestAgreesWithEveryVerdict() throws {
+        let world = try W.get()
+        let (result, dir) = try compose("conflicts-oracle", yaml: W.manifest(), extra: ["--format", "json"])
+        let report = try JSONDocument(result.stdout)
+        let cases: [(extension: String, packages: [FixturePackage])] = [
+            ("clash", [W.clash]), ("same", [W.same]), ("ghost", [W.ghost]), ("multilib", [W.mlibI686]),
+            ("dirmode", [W.dirmode]), ("one", [W.one, W.two]), ("two", [W.two, W.one]), ("owner", [W.owner]),
+            ("relink", [W.relink]),
+        ]
+        for (name, packages) in cases {
+            let root = dir.appendingPathComponent("rpm-root-\(name)")
+            try Fixtures.run(["cp", "-a", world.rootfs.path, root.path])
+            let rpm = try Fixtures.run(["rpm", "--root", root.path, "--dbpath", "/usr/share/rpm", "--test", "-i", "--nodeps",
+                                        "--noscripts"] + packages.map { world.repo.appendingPathComponent($0.fileName).path },
+                                       allowFailure: true)
+            let rpmRefuses = rpm.status != 0 && rpm.stderr.contains("conflicts")
+            #expect(rpmRefuses == (try report.status(name) == "failed"), "\(name): rpm says \(rpm.status) \(rpm.stderr)")
+        }
     }
 
     @Test func conflictsShowInTextAndJUnit() throws {
@@ -137,7 +169,7 @@ struct FileConflictTests {
                 "\(result.stdout)")
         let cases = try JUnitReader.read(junit)
         let failed = Set(cases.filter { $0.outcome == "failure" }.map(\.name))
-        #expect(failed == ["clash", "one", "two", "dirmode"], "\(cases)")
+        #expect(failed == ["clash", "one", "two", "dirmode", "owner", "relink"], "\(cases)")
         #expect(cases.first { $0.name == "one" }?.message?.contains(W.two.nevra) == true)
     }
 
