@@ -89,17 +89,7 @@ public struct Composer: Sendable {
         session.recordNeeds = true
 
         // 1. Resolve, the same code path as `check`.
-        var reports: [ArchReport] = []
-        var definitions: [String: [String: RepoDefinition]] = [:]
-        for arch in arches {
-            do {
-                let (report, repos) = try session.resolve(arch: arch, log: log)
-                reports.append(report)
-                definitions[arch] = Dictionary(repos.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            } catch {
-                throw Self.map(error)
-            }
-        }
+        var (reports, definitions) = try Self.resolve(session, arches: arches, log: log)
         if reports.contains(where: \.failed) { return .failed(reports) }
         let provenance = Provenance(manifest: session.manifest.path, reports: reports)
 
@@ -114,14 +104,13 @@ public struct Composer: Sendable {
             throw .invalidInput("\(session.manifest.path): cannot read the extensions file: \(error)")
         }
         let keys = try signatureChecks(definitions, fetcher: fetcher)
+        let sources = PackageSources(reports: reports, definitions: definitions, arches: arches,
+                                     cacheDirectory: cacheDirectory, fetcher: fetcher)
         let builder = IndexBuilder(reports: reports, plan: plan, manifestSha256: manifestDigest,
                                    sourceDateEpoch: sourceDateEpoch, repoInputs: keys.inputs)
         let skeleton = builder.index()
         // Built (and every href checked) even when nothing changed: a hostile repo is reported.
-        let mirrors = Dictionary(reports.map { report in
-            (report.arch, Dictionary(report.repos.map { ($0.id, $0.mirrors) }, uniquingKeysWith: { a, _ in a }))
-        }, uniquingKeysWith: { a, _ in a })
-        let requests = try fetchRequests(plan, definitions: definitions, mirrors: mirrors, signatures: keys.checks)
+        let requests = try fetchRequests(plan, sources: sources, signatures: keys.checks)
         let previous = ComposeIndex.read(tree: output)
         if let existing = previous, existing.stateDigest == skeleton.stateDigest, existing.recordsDetails,
            Self.holdsEveryFile(of: plan, at: output) {
@@ -136,9 +125,11 @@ public struct Composer: Sendable {
         do { results = try fetcher.fetch(requests) } catch { throw .environment("\(error)") }
 
         // 3b. File conflicts by rpm's rules, now that every header is at hand.
-        reports = try ConflictGate.apply(reports, cache: cache, log: log) { owner, arch throws(ComposeError) in
-            try baseHeader(owner, arch: arch, definitions: definitions, mirrors: mirrors, fetcher: fetcher)
-        }
+        reports = try ConflictGate.apply(reports, log: log, package: { info, _ in
+            info.checksum.map { .success(cache.path(for: $0)) } ?? .failure(.init("no checksum"))
+        }, baseHeader: { owner, arch throws(ComposeError) in
+            try sources.header(of: owner.base, end: owner.headerEnd, arch: arch)
+        })
         if reports.contains(where: \.failed) { return .failed(reports) }
 
         // 4. Lay out the tree beside the output, write repodata and the index, and the image from it.
@@ -204,81 +195,21 @@ public struct Composer: Sendable {
 
     /// For each planned package: the URLs it may come from (the mirrors its repo's metadata came
     /// from, best first), what the metadata says of it, and the signature check its repo asks for.
-    func fetchRequests(_ plan: TreePlan, definitions: [String: [String: RepoDefinition]],
-                       mirrors: [String: [String: [String]]], signatures: [String: SignatureCheck]) throws(ComposeError) -> [FetchRequest] {
+    func fetchRequests(_ plan: TreePlan, sources packageSources: PackageSources,
+                       signatures: [String: SignatureCheck]) throws(ComposeError) -> [FetchRequest] {
         var requests: [FetchRequest] = []
         for planned in plan.packages {
             let info = planned.package
             guard let checksum = info.checksum else {
                 throw .environment("repo '\(info.repo)' gives no checksum for \(info.nevra); cannot verify it")
             }
-            let (repo, sources) = try self.sources(of: info, arches: planned.arches, definitions: definitions, mirrors: mirrors)
+            let (repo, sources) = try packageSources.sources(of: info, arches: planned.arches)
             requests.append(FetchRequest(name: info.nevra.description, sources: sources,
                                          size: info.size > 0 ? info.size : nil, checksum: checksum,
                                          signature: signatures[repo.id] ?? .digestsOnly, connection: repo.connection,
                                          nevra: info.nevra))
         }
         return requests
-    }
-
-    /// Where a package can come from: its repo as defined for the arches that ship it (`$basearch`
-    /// differs), first one first, and its URL under each of the mirrors the repo's metadata came from.
-    func sources(of info: PackageInfo, arches shipping: [String], definitions: [String: [String: RepoDefinition]],
-                 mirrors: [String: [String: [String]]]) throws(ComposeError) -> (RepoDefinition, [URL]) {
-        let href = info.location
-        if href.contains("://") || href.lowercased().hasPrefix("file:") {
-            throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', an absolute URL; rpm-md "
-                + "locations must be relative to the repo, so mox refuses it (regenerate the repo's metadata)")
-        }
-        guard !href.isEmpty, !href.hasPrefix("/"), !href.split(separator: "/").contains("..") else {
-            throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', outside the repo; refusing it")
-        }
-        let candidates = (shipping + arches).compactMap { definitions[$0]?[info.repo] }
-        guard let repo = candidates.first else {
-            throw .environment("\(info.nevra): repo '\(info.repo)' is not defined")
-        }
-        var sources: [URL] = []
-        var seen = Set<String>()
-        let bases = (shipping + arches).flatMap { mirrors[$0]?[info.repo] ?? definitions[$0]?[info.repo]?.baseURLs ?? [] }
-        for text in bases where seen.insert(text).inserted {
-            let url: RepoURL
-            do {
-                url = try RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath).appending(info.location)
-            } catch {
-                throw .environment("repo '\(info.repo)': \(info.nevra) at '\(info.location)' under baseurl '\(text)': \(error)")
-            }
-            switch url {
-            case .local(let path): sources.append(URL(fileURLWithPath: path))
-            case .remote(let remote): sources.append(remote)
-            }
-        }
-        return (repo, sources)
-    }
-
-    /// The header of a base package (a base given as a package list) that shares a path with an
-    /// extension package: its file in a local repo (librpm reads only the header), else its first
-    /// `headerEnd` bytes by an HTTP range request, kept in the cache by the package's checksum.
-    func baseHeader(_ owner: BaseFileOwner, arch: String, definitions: [String: [String: RepoDefinition]],
-                    mirrors: [String: [String: [String]]], fetcher: Fetcher) throws(ComposeError)
-        -> Result<String, FileConflictCheck.BaseOwner.Unavailable> {
-        let info = owner.base
-        let (repo, sources) = try self.sources(of: info, arches: [arch], definitions: definitions, mirrors: mirrors)
-        if let local = sources.first(where: \.isFileURL), FileManager.default.isReadableFile(atPath: local.path) {
-            return .success(local.path)
-        }
-        guard owner.headerEnd > 0 else {
-            return .failure(.init("repo '\(info.repo)' does not give its header range in primary.xml"))
-        }
-        guard let checksum = info.checksum else { return .failure(.init("repo '\(info.repo)' gives no checksum for it")) }
-        let file = FilePath(cacheDirectory).appending("headers").appending("\(checksum.algorithm)-\(checksum.hex).hdr")
-        if FileManager.default.fileExists(atPath: file.string) { return .success(file.string) }
-        do {
-            try fetcher.download(sources.filter { !$0.isFileURL }, to: file.string, connection: repo.connection,
-                                 prefix: owner.headerEnd)
-        } catch {
-            return .failure(.init("its header could not be fetched: " + error.attempts.map(\.reason).joined(separator: "; ")))
-        }
-        return .success(file.string)
     }
 
     /// Each repo's signature check, and the settings that judge packages (gpgcheck and the digest
@@ -342,6 +273,23 @@ public struct Composer: Sendable {
             }
         }
         return paths
+    }
+
+    /// Loads and resolves each arch, as `check` does; also the repos as each arch defines them.
+    static func resolve(_ session: CheckSession, arches: [String], log: (String) -> Void) throws(ComposeError)
+        -> (reports: [ArchReport], definitions: [String: [String: RepoDefinition]]) {
+        var reports: [ArchReport] = []
+        var definitions: [String: [String: RepoDefinition]] = [:]
+        for arch in arches {
+            do {
+                let (report, repos) = try session.resolve(arch: arch, log: log)
+                reports.append(report)
+                definitions[arch] = Dictionary(repos.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            } catch {
+                throw Self.map(error)
+            }
+        }
+        return (reports, definitions)
     }
 
     static func map(_ error: CheckError) -> ComposeError {

@@ -9,23 +9,35 @@ import Solv
 /// rpm's rules. A conflict fails the extensions on both sides, as any other failure does.
 /// Development extensions are not installed on nodes: they are not checked.
 enum ConflictGate {
-    /// The reports with file conflicts added as failures, and unjudged overlaps as warnings.
-    /// `header` gives the header of a base package of a package-list base (a file), or why it cannot.
-    static func apply(_ reports: [ArchReport], cache: PackageCache, log: (String) -> Void,
-                      header: (BaseFileOwner, String) throws(ComposeError) -> Result<String, FileConflictCheck.BaseOwner.Unavailable>)
+    /// Where a package's (or a base package's) header is read from, or why it cannot be.
+    typealias Header = Result<String, FileConflictCheck.Unavailable>
+
+    /// The reports with file conflicts added as failures, and what could not be judged as
+    /// warnings. `package` gives the file holding an os-extension package's header (on `arch`);
+    /// `baseHeader` that of a base package of a package-list base.
+    static func apply(_ reports: [ArchReport], log: (String) -> Void,
+                      package: (PackageInfo, _ arch: String) throws(ComposeError) -> Header,
+                      baseHeader: (BaseFileOwner, _ arch: String) throws(ComposeError) -> Header)
         throws(ComposeError) -> [ArchReport] {
         var checked: [ArchReport] = []
-        for report in reports {
+        for var report in reports {
             var members: [String: FileConflictCheck.Member] = [:]
             for ext in report.extensions where ext.kind == "os-extension" && ext.status == .resolved {
                 for p in ext.packages {
-                    guard let checksum = p.package.checksum else { continue }
                     let nevra = p.package.nevra.description
-                    let shippers = (members[nevra]?.extensions ?? []) + [ext.name]
-                    members[nevra] = .init(nevra: nevra, file: cache.path(for: checksum), extensions: shippers)
+                    if let known = members[nevra] {
+                        members[nevra] = .init(nevra: nevra, file: known.file, extensions: known.extensions + [ext.name])
+                        continue
+                    }
+                    switch try package(p.package, report.arch) {
+                    case .success(let file): members[nevra] = .init(nevra: nevra, file: file, extensions: [ext.name])
+                    case .failure(let unavailable):
+                        let text = "\(nevra): its header could not be read (\(unavailable.reason)); its files are not checked for conflicts"
+                        note(text, extension: ext.name, in: &report, log: log)
+                    }
                 }
             }
-            guard !members.isEmpty, let base = try baseFiles(of: report, header: header) else {
+            guard !members.isEmpty, let base = try baseFiles(of: report, header: baseHeader) else {
                 checked.append(report)
                 continue
             }
@@ -43,9 +55,9 @@ enum ConflictGate {
         return checked
     }
 
-    /// Where the base's file lists come from: its rpmdb (rootfs), or nothing to check against.
-    static func baseFiles(of report: ArchReport,
-                          header: (BaseFileOwner, String) throws(ComposeError) -> Result<String, FileConflictCheck.BaseOwner.Unavailable>)
+    /// Where the base's file lists come from: its rpmdb (rootfs), or the headers of the base
+    /// packages sharing a path (a package-list base).
+    static func baseFiles(of report: ArchReport, header: (BaseFileOwner, String) throws(ComposeError) -> Header)
         throws(ComposeError) -> FileConflictCheck.Base? {
         switch report.base {
         case .rootfs(let root):
@@ -56,10 +68,10 @@ enum ConflictGate {
             return .rpmdb(directory)
         case .packages:
             // One header per base package, however many paths it shares.
-            var headers: [PackageRef: Result<String, FileConflictCheck.BaseOwner.Unavailable>] = [:]
+            var headers: [PackageRef: Header] = [:]
             var owners: [FileConflictCheck.BaseOwner] = []
             for owner in report.baseFileOwners {
-                let found: Result<String, FileConflictCheck.BaseOwner.Unavailable>
+                let found: Header
                 if let known = headers[owner.base.ref] { found = known } else { found = try header(owner, report.arch) }
                 headers[owner.base.ref] = found
                 owners.append(.init(path: owner.path, nevra: owner.base.nevra.description, header: found))
@@ -68,6 +80,14 @@ enum ConflictGate {
         case nil:
             return nil
         }
+    }
+
+    /// Adds a warning to an extension (once), and logs it.
+    static func note(_ text: String, extension name: String, in report: inout ArchReport, log: (String) -> Void) {
+        guard let i = report.extensions.firstIndex(where: { $0.name == name }),
+              !report.extensions[i].warnings.contains(text) else { return }
+        report.extensions[i].warnings.append(text)
+        log("warning: \(report.arch) \(name): \(text)")
     }
 
     /// Each conflict as a failure of the extensions on both sides; overlaps as warnings.
@@ -97,13 +117,8 @@ enum ConflictGate {
         }
         for overlap in findings.overlaps {
             for name in overlap.extensions {
-                guard let i = position[name] else { continue }
-                let text = "\(overlap.path) is owned by \(overlap.package) and by base package \(overlap.base), whose "
-                    + "header could not be read (\(overlap.reason)): not checked for a file conflict"
-                if !report.extensions[i].warnings.contains(text) {
-                    report.extensions[i].warnings.append(text)
-                    log("warning: \(report.arch) \(name): \(text)")
-                }
+                note("\(overlap.path) is owned by \(overlap.package) and by base package \(overlap.base), whose header "
+                     + "could not be read (\(overlap.reason)): not checked for a file conflict", extension: name, in: &report, log: log)
             }
         }
         return report

@@ -34,18 +34,18 @@ public struct FileConflictCheck {
         }
     }
 
+    /// Why a package's header could not be had.
+    public struct Unavailable: Error, Sendable, Hashable {
+        public let reason: String
+        public init(_ reason: String) { self.reason = reason }
+    }
+
     /// A base package that owns a path some member owns (from the repos' file lists), with its
     /// header read into `header`, or why it could not be.
     public struct BaseOwner: Sendable, Hashable {
         public let path: String
         public let nevra: String
         public let header: Result<String, Unavailable>
-
-        /// Why a header could not be had.
-        public struct Unavailable: Error, Sendable, Hashable {
-            public let reason: String
-            public init(_ reason: String) { self.reason = reason }
-        }
 
         public init(path: String, nevra: String, header: Result<String, Unavailable>) {
             self.path = path

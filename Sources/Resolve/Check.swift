@@ -159,6 +159,8 @@ public struct CheckSession: Sendable {
     public var baseFileOwners = false
     /// Record what each package needs among those its extension installs (`ResolvedPackage.needs`).
     public var recordNeeds = false
+    /// Record where each os-extension package's header ends (`ArchReport.headerEnds`).
+    public var headerEnds = false
     /// Per arch, repos and variables a treefile adds.
     public var extraRepos: [String: ExtraRepos] = [:]
 
@@ -329,6 +331,11 @@ public struct CheckSession: Sendable {
         if wantsBaseFileOwners(arch: arch) {
             let shipped = report.extensions.filter { $0.kind == Extension.Kind.osExtension.rawValue && $0.status == .resolved }
             report.baseFileOwners = loaded.pool.baseFileOwners(sharing: shipped.flatMap(\.packages).map(\.package.ref))
+        }
+        if headerEnds {
+            for ext in report.extensions where ext.kind == Extension.Kind.osExtension.rawValue && ext.status == .resolved {
+                for p in ext.packages { report.headerEnds[p.package.ref] = loaded.pool.headerEnd(of: p.package.ref) }
+            }
         }
         return (report, loaded.definitions)
     }

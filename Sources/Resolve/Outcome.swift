@@ -88,5 +88,8 @@ public struct ArchReport: Sendable {
     /// For a base given as a package list, when asked for (`CheckSession.baseFileOwners`): the
     /// base packages owning a path that an os-extension package also owns, from the repos' file lists.
     public var baseFileOwners: [BaseFileOwner] = []
+    /// When asked for (`CheckSession.headerEnds`): where each os-extension package's header ends
+    /// in its file, to read headers without the packages.
+    public var headerEnds: [PackageRef: Int64] = [:]
     public var failed: Bool { extensions.contains { $0.status == .failed } }
 }

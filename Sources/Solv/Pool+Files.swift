@@ -35,6 +35,12 @@ extension Pool {
         return owners.sorted { ($0.path, $0.base) < ($1.path, $1.base) }
     }
 
+    /// Where the header of a repo package ends in its file (rpm-md's `header-range end`), 0 when unknown.
+    public func headerEnd(of ref: PackageRef) -> Int64 {
+        guard let p = id(of: ref) else { return 0 }
+        return Int64(solvable_lookup_num(solvable(p), Id(SOLVABLE_HEADEREND.rawValue), 0))
+    }
+
     /// Calls `body` with each path in the file list of solvable `p`.
     func forEachFile(of p: Id, _ body: (String) -> Void) {
         var di = Dataiterator()

@@ -198,6 +198,33 @@ struct FileConflictTests {
                 "\(server.requests)")
     }
 
+    @Test func checkFindsTheSameConflictsFromHeadersAlone() throws {
+        let world = try W.get()
+        let server = try FileServer(serving: world.repo, lifetime: 120)
+        defer { server.stop() }
+        let dir = try Fixtures.temporaryDirectory("conflicts-check")
+        removeAtExit(dir)
+        let reposDir = dir.appendingPathComponent("repos", isDirectory: true)
+        try Fixtures.writeRepoFile(id: "os", baseURL: server.baseURL, in: reposDir)
+        let manifest = dir.appendingPathComponent("extensions.yaml")
+        try W.manifest().write(to: manifest, atomically: true, encoding: .utf8)
+        let cache = dir.appendingPathComponent("cache")
+        let check = try Fixtures.run([try Mox.binary.path, "check", manifest.path, "--arch", "x86_64", "--file-conflicts",
+                                      "--format", "json", "--repos-dir", reposDir.path, "--base-rootfs", world.rootfs.path,
+                                      "--cachedir", cache.path], allowFailure: true)
+        #expect(check.status == 1, "\(check.stderr)")
+        try expectVerdicts(try JSONDocument(check.stdout))
+        // Only headers travelled: every package was asked for by range, none whole.
+        let rpms = server.requests.filter { $0.contains(".rpm") }
+        #expect(!rpms.isEmpty && rpms.allSatisfy { $0.contains(" bytes=0-") }, "\(server.requests)")
+        #expect(!FileManager.default.fileExists(atPath: cache.appendingPathComponent("packages").path))
+        // Without the flag, check does not look at files.
+        let plain = try Fixtures.run([try Mox.binary.path, "check", manifest.path, "--arch", "x86_64", "--repos-dir",
+                                      reposDir.path, "--base-rootfs", world.rootfs.path, "--cachedir", cache.path],
+                                     allowFailure: true)
+        #expect(plain.status == 0, "\(plain.stdout)")
+    }
+
     @Test func aBaseHeaderThatCannotBeHadLeavesAWarningNotAFailure() throws {
         let world = try W.get()
         let dir = try Fixtures.temporaryDirectory("conflicts-unreadable")
