@@ -107,9 +107,9 @@ public struct FileConflictCheck {
                 let based = installedOwners[path] ?? []
                 for entry in listed {
                     let member = packages[entry.package]
-                    for other in based where other.nevra != member.member.nevra {
+                    for (other, index) in based where other.nevra != member.member.nevra {
                         // rpm compares only with files the installed package really put on disk.
-                        guard let index = other.index(of: path), other.isInstalled(index),
+                        guard other.isInstalled(index),
                               let (mine, theirs) = conflict(member.files, entry.index, other, index) else { continue }
                         findings.conflicts.append(FileConflict(
                             path: path, package: member.member.nevra, extensions: member.member.extensions,

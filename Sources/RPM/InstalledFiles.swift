@@ -19,6 +19,8 @@ public enum InstalledFilesError: Error, Sendable, Equatable, CustomStringConvert
 public final class InstalledFiles {
     private let ts: rpmts
     private var packages: [UInt32: PackageFiles] = [:]
+    /// The strings of every file list read, shared.
+    private let strings: OpaquePointer
 
     /// Opens the rpmdb in `directory` read-only. librpm may write `-shm`/`-wal` beside a sqlite
     /// database it opens: give a directory it may write in (a private copy), never a base itself.
@@ -32,18 +34,20 @@ public final class InstalledFiles {
             throw .cannotOpen(directory: directory)
         }
         self.ts = ts
+        strings = rpmstrPoolCreate()
     }
 
     deinit {
         packages.removeAll()
+        rpmstrPoolFree(strings)
         rpmtsFree(ts)
     }
 
-    /// For each of `paths`, the installed packages that list it (sorted by NEVRA); paths no
-    /// package lists are left out. One pass over the rpmdb's index of base names finds the
-    /// candidates (as rpm does, without its fingerprints: paths are compared as written, not
-    /// through the symlinks of a root), then each candidate's own file list decides.
-    public func owners(of paths: Set<String>) -> [String: [PackageFiles]] {
+    /// For each of `paths`, the installed packages that list it and the file's index in each
+    /// (sorted by NEVRA); paths no package lists are left out. One pass over the rpmdb's index of
+    /// base names finds each candidate package and file (as rpm does, without its fingerprints:
+    /// paths are compared as written, not through the symlinks of a root).
+    public func owners(of paths: Set<String>) -> [String: [(files: PackageFiles, index: Int)]] {
         var wanted: [String: [String]] = [:]
         for path in paths {
             guard let slash = path.lastIndex(of: "/") else { continue }
@@ -51,7 +55,8 @@ public final class InstalledFiles {
         }
         guard !wanted.isEmpty, let db = rpmtsGetRdb(ts),
               let keys = rpmdbIndexIteratorInit(db, rpmDbiTag(RPMDBI_BASENAMES.rawValue)) else { return [:] }
-        var candidates: [String: Set<UInt32>] = [:]
+        // Each wanted base name: the packages (by instance) and file numbers listing it.
+        var candidates: [String: [(instance: UInt32, file: Int)]] = [:]
         var key: UnsafeRawPointer?
         var length = 0
         while rpmdbIndexIteratorNext(keys, &key, &length) == 0 {
@@ -59,16 +64,20 @@ public final class InstalledFiles {
             let name = String(decoding: UnsafeRawBufferPointer(start: key, count: length), as: UTF8.self)
             guard wanted[name] != nil else { continue }
             for n in 0..<rpmdbIndexIteratorNumPkgs(keys) {
-                candidates[name, default: []].insert(rpmdbIndexIteratorPkgOffset(keys, n))
+                candidates[name, default: []].append((rpmdbIndexIteratorPkgOffset(keys, n), Int(rpmdbIndexIteratorTagNum(keys, n))))
             }
         }
         rpmdbIndexIteratorFree(keys)
-        var found: [String: [PackageFiles]] = [:]
-        for (name, instances) in candidates {
-            let files = instances.sorted().compactMap(package(instance:))
+        var found: [String: [(files: PackageFiles, index: Int)]] = [:]
+        for (name, entries) in candidates {
             for path in wanted[name] ?? [] {
-                let owners = files.filter { $0.index(of: path) != nil }.sorted { $0.nevra < $1.nevra }
-                if !owners.isEmpty { found[path] = owners }
+                let directory = String(path[...path.lastIndex(of: "/")!])
+                let owners = entries.compactMap { entry -> (files: PackageFiles, index: Int)? in
+                    guard let files = package(instance: entry.instance), entry.file < files.count,
+                          files.isIn(directory, entry.file) else { return nil }
+                    return (files, entry.file)
+                }
+                if !owners.isEmpty { found[path] = owners.sorted { $0.files.nevra < $1.files.nevra } }
             }
         }
         return found
@@ -82,7 +91,7 @@ public final class InstalledFiles {
                                                MemoryLayout<UInt32>.size) else { return nil }
         defer { rpmdbFreeIterator(iterator) }
         // A header whose file list librpm cannot read owns nothing we can compare.
-        guard let header = rpmdbNextIterator(iterator), let files = try? PackageFiles(header: header) else { return nil }
+        guard let header = rpmdbNextIterator(iterator), let files = try? PackageFiles(header: header, pool: strings) else { return nil }
         packages[instance] = files
         return files
     }

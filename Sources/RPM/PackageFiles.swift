@@ -37,14 +37,15 @@ public final class PackageFiles {
     /// How many files the header lists.
     public let count: Int
 
-    /// Takes the file list of `header` (which the caller still frees).
-    init(header: Header) throws(PackageVerificationError) {
+    /// Takes the file list of `header` (which the caller still frees); `pool` shares the strings
+    /// of many packages' lists (directories, owners), as rpm shares them within a transaction.
+    init(header: Header, pool: OpaquePointer? = nil) throws(PackageVerificationError) {
         nevra = HeaderReader.nevra(header)
         // Only what the comparison and the descriptions read: no classes, dependencies, languages, times.
         let skipped = [RPMFI_NOFILECLASS, RPMFI_NOFILEDEPS, RPMFI_NOFILELANGS, RPMFI_NOFILECAPS, RPMFI_NOFILEMTIMES,
                        RPMFI_NOFILEVERIFYFLAGS, RPMFI_NOFILESIGNATURES, RPMFI_NOVERITYSIGNATURES, RPMFI_NOFILEINODES]
         let flags = skipped.reduce(UInt32(0)) { $0 | $1.rawValue }
-        guard let files = rpmfilesNew(nil, header, rpmTagVal(RPMTAG_BASENAMES.rawValue), rpmfiFlags(flags)) else {
+        guard let files = rpmfilesNew(pool, header, rpmTagVal(RPMTAG_BASENAMES.rawValue), rpmfiFlags(flags)) else {
             // A header without files has no list to compare: an empty one.
             throw .notAnRPM(path: nevra, message: "librpm could not read its file list")
         }
@@ -70,6 +71,12 @@ public final class PackageFiles {
 
     /// Every path, in the header's order.
     public var paths: [String] { (0..<count).map(path) }
+
+    /// Whether file `index` is in `directory` (with its final `/`), compared without building its path.
+    public func isIn(_ directory: String, _ index: Int) -> Bool {
+        guard let dir = rpmfilesDN(files, rpmfilesDI(files, Int32(index))) else { return false }
+        return strcmp(dir, directory) == 0
+    }
 
     /// The index of `path`, or nil when the package does not list it.
     public func index(of path: String) -> Int? {
