@@ -44,7 +44,14 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         // librpm in Swift: one-time configuration, where images keep their rpmdb, package digest and
         // signature checks, streaming digests.
-        .target(name: "RPM", dependencies: ["CRPM", system]),
+        .target(name: "RPM", dependencies: ["CRPM", "RootedPath", system]),
+        // Paths inside an image's root: symlinks followed as if the root were `/`, never out of it.
+        .target(name: "RootedPath", dependencies: [system]),
+        // Reading OCI images: references and transports (through skopeo), index/manifest/config,
+        // per-arch selection, layers streamed once with whiteouts, selected files extracted.
+        .target(name: "ImageSource", dependencies: ["CArchive", "RPM", "RootedPath", system]),
+        // The base OS from its node image: the rpmdb read out of the layers, cached by manifest digest.
+        .target(name: "BaseImage", dependencies: ["ImageSource", "RPM", system]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
         .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", system]),
         // Module streams as libdnf applies them: modules.yaml (libmodulemd), active streams, what they hide.
@@ -55,10 +62,13 @@ let package = Package(
         // include, arch-include and conditional-include.
         .target(name: "Treefile", dependencies: ["Yams", system]),
         // .repo files (every dnf repo key), repomd.xml, metalinks and mirrorlists, mirror choice, repomd
-        // signatures, metadata checksums, base package lists, loading repos into a pool.
-        .target(name: "Repos", dependencies: ["Solv", "RPM", "Yams", system]),
-        // Depsolving one extension x arch against the locked base; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", system]),
+        // signatures, metadata checksums, loading repos into a pool, repo ids mapped to the build system's.
+        .target(name: "Repos", dependencies: ["Solv", "RPM", system]),
+        // Package lists other programs write and read: rpm-ostree lockfiles, rpms.lock.yaml (hermeto),
+        // NEVRA lists; read for bases and locks, written from what a tree ships.
+        .target(name: "Lockfile", dependencies: ["Solv", "Yams"]),
+        // Depsolving one extension x arch against the locked base, within a lock; problems as plain values.
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "Lockfile", "BaseImage", system]),
         // Getting packages: clone or copy local files, download remote ones (the HTTP(S) client also
         // serves repo metadata: per-repo TLS, credentials, proxy, limits), verify each once on its way
         // into the content-addressed package cache (checksum, header NEVRA, rpm digests and signatures)
@@ -68,16 +78,19 @@ let package = Package(
         // (librpm's file comparison, rpm's multilib colors), from package headers and the base's rpmdb.
         .target(name: "Conflicts", dependencies: ["RPM"]),
         // Publishing a directory in one step: built beside its destination under a lock, swapped in,
-        // leftovers of killed runs removed. The composed tree and the image layout both use it.
+        // leftovers of killed runs removed. The composed tree and the image layout both use it; single
+        // files (lockfiles, SBOMs) are staged beside theirs and renamed in with them.
         .target(name: "Publish", dependencies: ["CLinux", system]),
         // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
-        // and the image of a tree.
+        // the image of a tree, and its companions (lockfile, SBOMs).
         .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest",
-                                                "Conflicts", "RPM", system]),
+                                                "Lockfile", "SBOM", "Conflicts", "RPM", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
         .target(name: "Image", dependencies: ["CArchive", "Publish", "RPM", system]),
+        // SPDX 2.3 SBOMs of extensions images: every RPM with its purl, checksum, source RPM and relations.
+        .target(name: "SBOM"),
         // Text, JSON and JUnit renderings of a check report.
         .target(name: "Report", dependencies: ["Resolve"]),
         // The command line: argument parsing, output, exit codes.
@@ -89,12 +102,14 @@ let package = Package(
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
         .testTarget(name: "ReposTests", dependencies: ["Repos", "RPM", "Fixtures"]),
+        .testTarget(name: "LockfileTests", dependencies: ["Lockfile", "Solv", "Fixtures"]),
         .testTarget(name: "ResolveTests", dependencies: ["Resolve", "Repos", "Manifest", "Fixtures"]),
         .testTarget(name: "MoxTests", dependencies: ["Fixtures"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),
         .testTarget(name: "ComposeTests", dependencies: ["Compose", "Createrepo", "Fixtures"]),
         .testTarget(name: "ImageTests", dependencies: ["Image", "Fixtures"]),
         .testTarget(name: "TreefileTests", dependencies: ["Treefile", "Fixtures"]),
+        .testTarget(name: "ImageSourceTests", dependencies: ["ImageSource", "RootedPath", "Fixtures"]),
         // Test support: builds real RPMs (rpmbuild), repos (createrepo_c) and rpmdbs (rpm --justdb).
         .target(name: "Fixtures", path: "Tests/Fixtures"),
     ],

@@ -43,12 +43,22 @@ public struct ComposeIndex: Codable, Sendable, Equatable {
         /// Packages in the base, and sha256 over their sorted NEVRAs (the base's identity).
         public var basePackages: Int
         public var baseSha256: String
+        /// For a base from `--base-image`: the image the base was read from (absent otherwise).
+        public var baseImage: BaseImage?
         /// This arch's own digest and time: its image depends on nothing else.
         public var stateDigest: String
         public var timestamp: Int64
         public var extensions: [String: Extension]
         /// name -> "[E:]V-R.arch" of the tree's packages this arch ships (the flat map).
         public var packages: [String: String]
+    }
+
+    /// A base image's identity: this arch's manifest digest, and where others pull it.
+    public struct BaseImage: Codable, Sendable, Equatable {
+        /// The digest of the manifest of this arch's image (`org.opencontainers.image.base.digest`).
+        public var digest: String
+        /// Registry references only (`quay.io/org/node:tag`; `org.opencontainers.image.base.name`).
+        public var name: String?
     }
 
     public struct Extension: Codable, Sendable, Equatable {

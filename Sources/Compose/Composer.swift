@@ -60,9 +60,13 @@ public struct Composer: Sendable {
     public let fetchOptions: FetchOptions
     /// The image to write with the tree, if any.
     public let image: ImageRequest?
+    /// The lockfile and SBOMs to write with the tree, if any.
+    public let companions: CompanionRequest
 
     public init(session: CheckSession, arches: [String], output: String, sourceDateEpoch: Int64?,
-                fetchOptions: FetchOptions, image: ImageRequest? = nil) {
+                fetchOptions: FetchOptions, image: ImageRequest? = nil,
+                companions: CompanionRequest = CompanionRequest(lockfile: nil, sbomDirectory: nil)) {
+        self.companions = companions
         self.session = session
         self.arches = arches
         self.output = output
@@ -78,6 +82,7 @@ public struct Composer: Sendable {
         // 0. Outputs that cannot work are refused before anything is read, fetched or written.
         try Self.checkReplaceable(output)
         try image?.check(tree: output, arches: arches.count)
+        try companions.check(arches: arches.count)
 
         let cache = PackageCache(directory: cacheDirectory)
         let fetcher = Fetcher(cache: cache, options: fetchOptions, progress: progress)
@@ -107,8 +112,10 @@ public struct Composer: Sendable {
         let sources = PackageSources(reports: reports, definitions: definitions, arches: arches,
                                      cacheDirectory: cacheDirectory, fetcher: fetcher)
         let builder = IndexBuilder(reports: reports, plan: plan, manifestSha256: manifestDigest,
-                                   sourceDateEpoch: sourceDateEpoch, repoInputs: keys.inputs)
+                                   sourceDateEpoch: sourceDateEpoch, repoInputs: Self.repoInputs(reports, keys.inputs))
         let skeleton = builder.index()
+        // Written before anything is fetched: a lock that cannot be written is known at once.
+        let lockfiles = try companions.lockfiles(reports) { skeleton.arches[$0]?.timestamp ?? 0 }
         // Built (and every href checked) even when nothing changed: a hostile repo is reported.
         let requests = try fetchRequests(plan, sources: sources, signatures: keys.checks)
         let previous = ComposeIndex.read(tree: output)
@@ -116,6 +123,9 @@ public struct Composer: Sendable {
            Self.holdsEveryFile(of: plan, at: output) {
             Publisher.clearLeftovers(of: output)
             let written = try ImageExport.write(image, of: output, index: existing, log: log, interruptible: interruptible)
+            let files = try CompanionRequest.stage(lockfiles + companions.sboms(index: existing, reports: reports),
+                                                   interruptible: interruptible)
+            do { try files.commit() } catch { throw .environment("\(error)") }
             return .unchanged(existing, reports, provenance, written)
         }
 
@@ -125,7 +135,7 @@ public struct Composer: Sendable {
         do { results = try fetcher.fetch(requests) } catch { throw .environment("\(error)") }
 
         // 3b. File conflicts by rpm's rules, now that every header is at hand.
-        reports = try ConflictGate.apply(reports, log: log, package: { info, _ in
+        reports = try ConflictGate.apply(reports, session: session, log: log, package: { info, _ in
             info.checksum.map { .success(cache.path(for: $0)) } ?? .failure(.init("no checksum"))
         }, baseHeader: { owner, arch throws(ComposeError) in
             try sources.header(of: owner.base, end: owner.headerEnd, arch: arch)
@@ -138,12 +148,15 @@ public struct Composer: Sendable {
         interruptible(publisher)
         let staging = FilePath(publisher.staging)
         var stagedImage: StagedImage?
+        var stagedFiles: StagedFiles?
         do throws(ComposeError) {
             let index = try TreeFiles.lay(plan, from: cache, into: staging, index: builder)
             if let image {
                 stagedImage = try ImageExport(request: image).stage(tree: staging.string, index: index, log: log,
                                                                     ready: interruptible)
             }
+            stagedFiles = try CompanionRequest.stage(lockfiles + companions.sboms(index: index, reports: reports),
+                                                     interruptible: interruptible)
 
             // 5. Both in place, or neither: the tree is swapped in first and swapped back if the image cannot follow.
             do throws(PublishError) { try publisher.swapIn() } catch { throw .environment("\(error)") }
@@ -154,6 +167,8 @@ public struct Composer: Sendable {
             }
             publisher.commit()
             stagedImage?.commit()
+            // The tree and image are in place: the files describing them follow.
+            do { try stagedFiles?.commit() } catch { throw .environment("\(error) (the tree and image were published)") }
             let changes = previous.map { IndexDiff(old: $0, new: index) }
             let fetched = results.filter { !$0.wasCached }
             return .published(ComposeSummary(
@@ -162,10 +177,33 @@ public struct Composer: Sendable {
                 fetched: fetched.count, fetchedBytes: fetched.reduce(0) { $0 + $1.bytesTransferred },
                 index: index, changes: changes), reports, provenance, stagedImage?.outcome)
         } catch {
+            stagedFiles?.discard()
             stagedImage?.discard()
             publisher.discard()
             throw error
         }
+    }
+
+    /// The settings that judged the shipped packages, per arch and repo as the manifest names it:
+    /// a manifest repo some build system splits in several (`--map-repo`) checks signatures when
+    /// all of them do, with all their keys. Repos that ship nothing decide nothing.
+    static func repoInputs(_ reports: [ArchReport], _ loaded: [ComposeIndex.Repo]) -> [ComposeIndex.Repo] {
+        let settings = Dictionary(loaded.map { ("\($0.arch) \($0.id)", $0) }, uniquingKeysWith: { a, _ in a })
+        var inputs: [ComposeIndex.Repo] = []
+        for report in reports {
+            var realByRecorded: [String: Set<String>] = [:]
+            for (package, _) in report.shippedPackages {
+                realByRecorded[report.manifestRepo(of: package), default: []].insert(package.repo)
+            }
+            for (recorded, reals) in realByRecorded.sorted(by: { $0.key < $1.key }) {
+                let used = reals.sorted().compactMap { settings["\(report.arch) \($0)"] }
+                var keys: [String] = []
+                for key in used.flatMap(\.gpgkeys) where !keys.contains(key) { keys.append(key) }
+                let check = !used.isEmpty && used.allSatisfy(\.gpgcheck)
+                inputs.append(ComposeIndex.Repo(arch: report.arch, id: recorded, gpgcheck: check, gpgkeys: check ? keys : []))
+            }
+        }
+        return inputs
     }
 
     /// Whether every planned RPM is at its path with its size: a tree someone damaged is not "unchanged".

@@ -15,7 +15,7 @@ enum ConflictGate {
     /// The reports with file conflicts added as failures, and what could not be judged as
     /// warnings. `package` gives the file holding an os-extension package's header (on `arch`);
     /// `baseHeader` that of a base package of a package-list base.
-    static func apply(_ reports: [ArchReport], log: (String) -> Void,
+    static func apply(_ reports: [ArchReport], session: CheckSession, log: (String) -> Void,
                       package: (PackageInfo, _ arch: String) throws(ComposeError) -> Header,
                       baseHeader: (BaseFileOwner, _ arch: String) throws(ComposeError) -> Header)
         throws(ComposeError) -> [ArchReport] {
@@ -37,7 +37,12 @@ enum ConflictGate {
                     }
                 }
             }
-            guard !members.isEmpty, let base = try baseFiles(of: report, header: baseHeader) else {
+            // The base's rpmdb as librpm opens it: a private copy, kept while the check runs.
+            let database: PrivateRPMDatabase?
+            do { database = members.isEmpty ? nil : try session.baseDatabaseCopy(arch: report.arch) } catch {
+                throw Composer.map(error)
+            }
+            guard !members.isEmpty, let base = try baseFiles(of: report, database: database, header: baseHeader) else {
                 checked.append(report)
                 continue
             }
@@ -55,17 +60,13 @@ enum ConflictGate {
         return checked
     }
 
-    /// Where the base's file lists come from: its rpmdb (rootfs), or the headers of the base
-    /// packages sharing a path (a package-list base).
-    static func baseFiles(of report: ArchReport, header: (BaseFileOwner, String) throws(ComposeError) -> Header)
+    /// Where the base's file lists come from: its rpmdb (a rootfs or an image), or the headers of
+    /// the base packages sharing a path (a package-list base).
+    static func baseFiles(of report: ArchReport, database: PrivateRPMDatabase?,
+                          header: (BaseFileOwner, String) throws(ComposeError) -> Header)
         throws(ComposeError) -> FileConflictCheck.Base? {
+        if let database { return .rpmdb(database.directory.string) }
         switch report.base {
-        case .rootfs(let root):
-            guard let dbpath = RPMDatabase.locate(root: root),
-                  let directory = RPMDatabase.resolve(dbpath, inside: root) else {
-                throw .invalidInput("--base-rootfs \(root): no rpmdb found to read the base's files from")
-            }
-            return .rpmdb(directory)
         case .packages:
             // One header per base package, however many paths it shares.
             var headers: [PackageRef: Header] = [:]
@@ -77,7 +78,7 @@ enum ConflictGate {
                 owners.append(.init(path: owner.path, nevra: owner.base.nevra.description, header: found))
             }
             return .owners(owners)
-        case nil:
+        default:
             return nil
         }
     }

@@ -29,7 +29,7 @@ public struct HeaderCheck: Sendable {
                                      cacheDirectory: cacheDirectory, fetcher: fetcher)
         // Extensions that failed to resolve are left as they are; the others are checked.
         let headerEnds = Dictionary(reports.map { ($0.arch, $0.headerEnds) }, uniquingKeysWith: { a, _ in a })
-        return try ConflictGate.apply(reports, log: log, package: { info, arch throws(ComposeError) in
+        return try ConflictGate.apply(reports, session: session, log: log, package: { info, arch throws(ComposeError) in
             try sources.header(of: info, end: headerEnds[arch]?[info.ref] ?? 0, arch: arch)
         }, baseHeader: { owner, arch throws(ComposeError) in
             try sources.header(of: owner.base, end: owner.headerEnd, arch: arch)

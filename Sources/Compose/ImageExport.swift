@@ -14,19 +14,16 @@ public struct ImageRequest: Sendable {
     public var layerFile: String?
     public var compression: LayerCompression
     public var labels: [String: String]
-    /// The base image by reference (`registry/name:tag` or `registry/name@sha256:...`), for the base annotations.
-    public var baseImage: String?
     /// `org.opencontainers.image.version`; default: the arch's state digest's first 12 hex digits.
     public var version: String?
 
     public init(layout: String?, tag: String, layerFile: String?, compression: LayerCompression,
-                labels: [String: String], baseImage: String?, version: String?) {
+                labels: [String: String], version: String?) {
         self.layout = layout
         self.tag = tag
         self.layerFile = layerFile
         self.compression = compression
         self.labels = labels
-        self.baseImage = baseImage
         self.version = version
     }
 
@@ -225,17 +222,9 @@ public struct ImageExport {
     }
 
     func spec(_ arch: String, view: ComposeIndex) -> ImageSpec {
-        var baseName: String? = nil
-        var baseDigest: String? = nil
-        if let ref = request.baseImage {
-            if let at = ref.firstIndex(of: "@") {
-                baseName = String(ref[..<at])
-                baseDigest = String(ref[ref.index(after: at)...])
-            } else {
-                baseName = ref
-            }
-        }
         let entry = view.arches[arch]
+        // The base annotations come from the base's identity in the index (--base-image), never from the user.
+        let baseName = entry?.baseImage?.name, baseDigest = entry?.baseImage?.digest
         let extensions = entry?.extensions.filter { $0.value.status == "resolved" }.keys.sorted() ?? []
         let packages = Set(entry?.extensions.values.flatMap { $0.packages.map(\.path) } ?? []).count
         let hex = view.stateDigest.split(separator: ":").last.map(String.init) ?? view.stateDigest

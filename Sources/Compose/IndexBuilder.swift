@@ -60,7 +60,7 @@ struct IndexBuilder {
                     return ComposeIndex.Package(
                         nevra: n.description, name: n.name, epoch: n.epoch ?? 0, version: n.version,
                         release: n.release, arch: n.arch, path: path, sha256: sha256[path] ?? "",
-                        size: p.package.size, repo: p.package.repo, role: p.role.rawValue,
+                        size: p.package.size, repo: report.manifestRepo(of: p.package), role: p.role.rawValue,
                         pulledBy: p.role == .dependency ? p.pulledBy : [],
                         needs: p.needs.map { .init(nevra: $0.package.description, dependency: $0.dependency,
                                                    kind: $0.weak ? "recommends" : "requires") },
@@ -72,7 +72,9 @@ struct IndexBuilder {
                                                               position: position, note: ext.note, packages: packages)
             }
             arches[report.arch] = ComposeIndex.Arch(basePackages: report.basePackageCount,
-                                                    baseSha256: report.baseSha256, stateDigest: "",
+                                                    baseSha256: report.baseSha256,
+                                                    baseImage: report.baseImage.map { .init(digest: $0.digest, name: $0.name) },
+                                                    stateDigest: "",
                                                     timestamp: sourceDateEpoch ?? newest,
                                                     extensions: extensions, packages: flat)
         }

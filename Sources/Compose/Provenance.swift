@@ -11,9 +11,9 @@ public struct Provenance: Sendable, Equatable {
 
     public struct Base: Sendable, Equatable {
         public var arch: String
-        /// `rootfs` or `packages`.
+        /// `rootfs`, `packages` or `image`.
         public var kind: String
-        /// The path as given.
+        /// The path or image reference as given.
         public var source: String
     }
 

@@ -348,7 +348,12 @@ public final class Fetcher: Sendable {
     private func download(_ target: Target, from url: String, to temporary: String, client: inout HTTPClient?, onBytes: (Int64) -> Void) -> Result<Int64, Failure> {
         do throws(FetchError) {
             let http: HTTPClient
-            if let client { http = client } else { http = try HTTPClient(options: options) }
+            if let client { http = client } else {
+                do { http = try HTTPClient(options: options) } catch {
+                    if case .offline = error { throw .offline(url: url) }
+                    throw error
+                }
+            }
             client = http
             // A host that did not answer earlier in the run is not asked again.
             let host = HostHealth.Key(url: url, connection: target.connection)

@@ -15,7 +15,9 @@ final class HTTPClient {
     /// curl_global_init is not thread-safe: run it once, before the first handle.
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
 
+    /// The one way a connection comes to be: with `--offline` no client exists, so none is opened.
     init(options: FetchOptions) throws(FetchError) {
+        guard !options.offline else { throw .offline(url: "") }
         guard Self.initialized, let handle = curl_easy_init() else {
             throw .transfer(url: "", code: Int(CURLE_FAILED_INIT.rawValue), message: "libcurl could not start")
         }

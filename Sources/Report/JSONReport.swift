@@ -15,11 +15,13 @@ public enum JSONReport {
             summary: Summary(resolved: report.counts.resolved, skipped: report.counts.skipped, failed: report.counts.failed),
             arches: report.arches.map { arch in
                 Arch(arch: arch.arch, basePackages: arch.basePackageCount,
+                     baseImage: arch.baseImage.map { BaseImage(reference: $0.reference, digest: $0.digest, name: $0.name) },
                      repos: arch.repos.map {
                          Repo(id: $0.id, baseurl: $0.baseURL, repomdSha256: $0.repomdChecksum,
                               revision: $0.revision, packages: $0.packages)
                      },
-                     extensions: arch.extensions.map(Ext.init))
+                     extensions: arch.extensions.map(Ext.init),
+                     failures: arch.failures.map(FailureDoc.init))
             })
         return encode(document)
     }
@@ -70,8 +72,17 @@ public enum JSONReport {
     struct Arch: Encodable {
         let arch: String
         let basePackages: Int
+        let baseImage: BaseImage?
         let repos: [Repo]
         let extensions: [Ext]
+        /// Problems of the arch as a whole (the lock disagrees with the repos or the base).
+        let failures: [FailureDoc]
+    }
+
+    /// The image a `--base-image` base was read from.
+    struct BaseImage: Encodable {
+        let reference, digest: String
+        let name: String?
     }
 
     struct Repo: Encodable {
@@ -93,9 +104,7 @@ public enum JSONReport {
             status = result.status.rawValue
             note = result.note
             packages = result.packages.map(Package.init)
-            failures = result.failures.map {
-                FailureDoc(kind: $0.kind.rawValue, message: $0.message, details: $0.details, solutions: $0.solutions)
-            }
+            failures = result.failures.map(FailureDoc.init)
             warnings = result.warnings
         }
     }
@@ -132,5 +141,12 @@ public enum JSONReport {
         let kind, message: String
         let details: [String]
         let solutions: [[String]]
+
+        init(_ failure: Failure) {
+            kind = failure.kind.rawValue
+            message = failure.message
+            details = failure.details
+            solutions = failure.solutions
+        }
     }
 }

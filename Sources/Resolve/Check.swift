@@ -1,4 +1,6 @@
+import BaseImage
 import Foundation
+import Lockfile
 import Manifest
 import Modules
 import Repos
@@ -12,19 +14,22 @@ public enum BaseSource: Sendable, Hashable {
     case rootfs(String)
     /// An rpm-ostree lockfile or a NEVRA list.
     case packages(String)
+    /// An image reference in a transport skopeo reads (`docker://...`, `oci:DIR:TAG`).
+    case image(String)
 
-    /// `rootfs` or `packages`.
+    /// `rootfs`, `packages` or `image`.
     public var kind: String {
         switch self {
         case .rootfs: "rootfs"
         case .packages: "packages"
+        case .image: "image"
         }
     }
 
-    /// The path as given.
+    /// The path or reference as given.
     public var path: String {
         switch self {
-        case .rootfs(let path), .packages(let path): path
+        case .rootfs(let path), .packages(let path), .image(let path): path
         }
     }
 }
@@ -101,8 +106,8 @@ public struct InputProblem: Sendable, Hashable, CustomStringConvertible {
                   message: error.message)
     }
 
-    /// A base package list problem, with its line.
-    public init(_ error: BasePackageListError) {
+    /// A lockfile or base package list problem, with its line.
+    public init(_ error: LockfileError) {
         self.init(file: error.file, line: error.line, message: error.message)
     }
 
@@ -123,6 +128,10 @@ public struct LoadedArch {
     public let definitions: [RepoDefinition]
     /// The module streams active on this arch and what they hide.
     public var modules: ModuleState = .none
+    /// Which repos each extension sees.
+    public var visibility: RepoVisibility?
+    /// The image the base was read from, when it came from `--base-image`.
+    public var baseImage: BaseImageIdentity? = nil
 }
 
 /// Repos visible to every extension besides the extensions file's, and variables for `.repo`
@@ -163,6 +172,18 @@ public struct CheckSession: Sendable {
     public var headerEnds = false
     /// Per arch, repos and variables a treefile adds.
     public var extraRepos: [String: ExtraRepos] = [:]
+    /// Repo directories of single arches (`--repos-dir ARCH=DIR`), in place of `reposDirectory`.
+    public var archReposDirectories: [String: String] = [:]
+    /// The manifest's repo ids as the build system names them (`--map-repo`, `--all-repos`).
+    public var repoMapping: RepoMapping = .identity
+    /// Packages pinned by `--lockfile`, with rpm-ostree's semantics.
+    public var lock: PackageLock?
+    /// `--lockfile-strict`: a package the resolution needs beyond the lock fails.
+    public var lockStrict = false
+    /// `--offline`: a repo that needs the network is an environment error naming what to prefetch.
+    public var offline = false
+    /// false: base images come from registries over plain HTTP or unverified TLS (`--tls-verify=false`).
+    public var baseImageTLSVerify = true
 
     public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
                 base: BaseSelection, cacheDirectory: String?) {
@@ -196,37 +217,45 @@ public struct CheckSession: Sendable {
         return variables
     }
 
-    /// The repo definitions for `arch`, with `$basearch`/`$arch`/`$releasever` substituted, and
-    /// the ids the manifest uses checked against them.
-    public func repoDefinitions(arch: String) throws(CheckError) -> (repos: [RepoDefinition], warnings: [String]) {
+    /// The repos directory of `arch`.
+    public func reposDirectory(arch: String) -> String { archReposDirectories[arch] ?? reposDirectory }
+
+    /// The repo definitions for `arch`, with `$basearch`/`$arch`/`$releasever` substituted, the
+    /// ids the manifest uses checked against them (through `--map-repo` and `--all-repos`), and
+    /// which of them each extension sees.
+    public func repoDefinitions(arch: String) throws(CheckError)
+        -> (repos: [RepoDefinition], warnings: [String], visibility: RepoVisibility) {
         let variables = self.variables(arch: arch)
+        let directory = reposDirectory(arch: arch)
         let loaded: (repos: [RepoDefinition], warnings: [String])
         do {
-            loaded = try RepoConfig.loadDirectory(reposDirectory, variables: variables, overrides: repoOverrides)
+            loaded = try RepoConfig.loadDirectory(directory, variables: variables, overrides: repoOverrides)
         } catch {
             throw .invalidInput("\(error)")
         }
-        let defined = Set(loaded.repos.map(\.id))
-        var undefined = manifest.undefinedRepos(defined: defined).map(InputProblem.init)
-        if let extra = extraRepos[arch] {
-            undefined += extra.repos.filter { !defined.contains($0) }.map {
+        if let extra = extraRepos[arch], !repoMapping.allRepos {
+            // A treefile's repos are read through --map-repo too; one nothing defines is the treefile's mistake.
+            let defined = Set(loaded.repos.map(\.id)).union(repoMapping.targets.keys)
+            let undefined = extra.repos.filter { !defined.contains($0) }.map {
                 InputProblem(file: extra.source, message: "repo '\($0)' (in its repos, for \(arch)) is not defined by any "
-                    + ".repo file in \(reposDirectory); add it to a .repo file there or give --repos-dir")
+                    + ".repo file in \(directory); add it to a .repo file there, map it (--map-repo) or give --repos-dir")
             }
+            if !undefined.isEmpty { throw .invalidFiles(undefined) }
         }
-        if !undefined.isEmpty { throw .invalidFiles(undefined) }
-        let manifest = self.manifest(for: arch)
-        let used = Set(manifest.repos + manifest.extensions.flatMap(\.repos))
+        let visibility = try RepoVisibility(manifest: manifest(for: arch), mapping: repoMapping, defined: loaded.repos,
+                                            reposDirectory: directory)
+        let used = visibility.used
         // The manifest decides which repos count, as rpm-ostree's `repos:` enables exactly those.
-        return (loaded.repos.filter { used.contains($0.id) }, loaded.warnings)
+        return (loaded.repos.filter { used.contains($0.id) }, loaded.warnings, visibility)
     }
 
     /// Builds the pool for one architecture: repos (checksummed, cached), then the base.
     /// Input mistakes (exit 2) are found before any repo is read (exit 3 problems).
     public func load(arch: String, log: (String) -> Void = { _ in }) throws(CheckError) -> LoadedArch {
-        let (definitions, warnings) = try repoDefinitions(arch: arch)
+        let (definitions, warnings, visibility) = try repoDefinitions(arch: arch)
         warnings.forEach { log("warning: \($0)") }
         let base = try checkedBase(for: arch)
+        if offline { try Self.refuseRemote(definitions, arch: arch) }
         let pool = Pool(arch: arch)
         let repos: [LoadedRepo]
         do {
@@ -240,12 +269,24 @@ public struct CheckSession: Sendable {
             log("\(arch): repo \(repo.id): \(repo.packages) packages (\(source)\(repo.withFilelists ? ", with filelists" : ""))")
         }
         switch base {
-        case let .rootfs(root, dbpath):
+        case let .rootfs(root, database, image):
+            let shown = image.map { "\($0.reference) (\($0.digest))" } ?? root.string
             do {
-                let count = try pool.loadBase(rootfs: root, dbpath: dbpath)
-                log("\(arch): base \(root) (rpmdb \(dbpath)): \(count) packages")
+                // librpm opens a private copy: it writes -shm/-wal beside what it opens, and a base is only read.
+                let copy = try database.privateCopy(from: root, under: FilePath(cachePath).appending("rpmdb"))
+                let count = try pool.loadBase(rpmdb: copy.directory)
+                log("\(arch): base \(shown) (rpmdb \(database.dbpath)): \(count) packages")
+            } catch let error as RPMDatabaseError {
+                throw .environment("base \(shown): \(error)")
             } catch {
-                throw .environment("\(error)")
+                throw .invalidInput("base \(shown): the rpmdb at \(database.dbpath) (\(database.backend)) cannot be read: "
+                    + "it is corrupted or not an rpmdb librpm reads (\(error)); rebuild it with rpm --rebuilddb")
+            }
+            let foreign = pool.foreignBaseArchitectures()
+            if !foreign.isEmpty {
+                throw .invalidInput("base \(shown) is for another architecture than \(arch): its packages are "
+                    + foreign.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+                    + "; give each arch its own base (ARCH=PATH)")
             }
         case let .packages(file, list):
             do {
@@ -263,6 +304,8 @@ public struct CheckSession: Sendable {
             }
         }
         var loaded = LoadedArch(pool: pool, repos: repos, definitions: definitions)
+        loaded.visibility = visibility
+        if case .rootfs(_, _, let image) = base { loaded.baseImage = image }
         loaded.modules = try applyModules(to: pool, repos: repos, definitions: definitions, arch: arch, log: log)
         return loaded
     }
@@ -287,6 +330,18 @@ public struct CheckSession: Sendable {
         return true
     }
 
+    /// A private copy of the rpmdb of `arch`'s base (a rootfs, or what was read out of a base
+    /// image), which librpm may open; nil for a base given as a package list. The copy is removed
+    /// when the value goes away.
+    public func baseDatabaseCopy(arch: String) throws(CheckError) -> PrivateRPMDatabase? {
+        guard case let .rootfs(root, database, _) = try checkedBase(for: arch) else { return nil }
+        do {
+            return try database.privateCopy(from: root, under: FilePath(cachePath).appending("rpmdb"))
+        } catch {
+            throw .environment("base of \(arch): \(error)")
+        }
+    }
+
     /// The base of `arch`, checked as far as it can be without the repos: the rootfs and its
     /// rpmdb exist, or the package list parses.
     private func checkedBase(for arch: String) throws(CheckError) -> CheckedBase {
@@ -299,15 +354,20 @@ public struct CheckSession: Sendable {
             guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw .invalidInput("--base-rootfs \(root): no such directory")
             }
-            guard let found = RPMDatabase.locate(root: root) else {
-                let looked = RPMDatabase.searchPaths.map { FilePath(root).appending($0).string }
-                throw .invalidInput("--base-rootfs \(root): no rpmdb found; looked in "
-                    + looked.joined(separator: ", ") + "; point at the root of an OS image")
+            return .rootfs(FilePath(root), try database(in: FilePath(root), option: "--base-rootfs \(root)"), image: nil)
+        case .image(let reference):
+            let base: BaseImageRoot
+            do {
+                base = try BaseImageCache(cacheDirectory: FilePath(cachePath),
+                                          options: .init(tlsVerify: baseImageTLSVerify, offline: offline))
+                    .root(of: reference, arch: arch)
+            } catch {
+                throw error.isInvalidInput ? .invalidInput("--base-image \(error)") : .environment("--base-image \(error)")
             }
-            return .rootfs(root, dbpath: found)
+            return .rootfs(base.root, try database(in: base.root, option: "--base-image \(reference)"), image: base.identity)
         case .packages(let file):
             do {
-                return .packages(file, try BasePackageList.load(file: file))
+                return .packages(file, try BasePackageList.load(file: file, arch: arch))
             } catch {
                 throw .invalidFiles(error.problems.map(InputProblem.init))
             }
@@ -315,17 +375,38 @@ public struct CheckSession: Sendable {
     }
 
     private enum CheckedBase {
-        case rootfs(String, dbpath: String)
+        /// A root holding an rpmdb (a `--base-rootfs`, or what was read out of a `--base-image`).
+        case rootfs(FilePath, RPMDatabase, image: BaseImageIdentity?)
         case packages(String, [BasePackageSpec])
     }
 
-    /// Loads one architecture and resolves every extension on it. Also returns the repo
-    /// definitions it used, for callers that go on to fetch from them.
+    /// The rpmdb under `root`, every path resolved inside it.
+    private func database(in root: FilePath, option: String) throws(CheckError) -> RPMDatabase {
+        let found: RPMDatabase?
+        do { found = try RPMDatabase.locate(root: root) } catch { throw .invalidInput("\(option): \(error)") }
+        guard let found else {
+            let looked = RPMDatabase.searchPaths.map { root.appending($0.components).string }
+            throw .invalidInput("\(option): no rpmdb found; looked in " + looked.joined(separator: ", ")
+                + "; point at the root of an OS image")
+        }
+        return found
+    }
+
+    /// Where base images and private rpmdb copies are cached.
+    var cachePath: String { cacheDirectory ?? NSTemporaryDirectory() + "/mox-cache" }
+
+    /// Loads one architecture and resolves every extension on it (within the lock, when one is
+    /// given). Also returns the repo definitions it used, for callers that go on to fetch from them.
     public func resolve(arch: String, log: (String) -> Void = { _ in }) throws(CheckError)
         -> (report: ArchReport, definitions: [RepoDefinition]) {
+        let locking = try locking(arch: arch)
         let loaded = try load(arch: arch, log: log)
+        let applied = locking?.apply(to: loaded.pool)
+        if offline, let applied, !applied.missing.isEmpty {
+            throw .environment(Self.prefetchMessage(applied.missing, arch: arch, repos: loaded.repos))
+        }
         var report = Resolver(pool: loaded.pool, manifest: manifest(for: arch), modules: loaded.modules,
-                              recordNeeds: recordNeeds).resolveAll()
+                              visibility: loaded.visibility, recordNeeds: recordNeeds).resolveAll()
         report.repos = loaded.repos
         report.base = base.source(for: arch)
         if wantsBaseFileOwners(arch: arch) {
@@ -337,6 +418,17 @@ public struct CheckSession: Sendable {
                 for p in ext.packages { report.headerEnds[p.package.ref] = loaded.pool.headerEnd(of: p.package.ref) }
             }
         }
+        if let locking, let applied {
+            report.failures += applied.failures
+            let unused = locking.verify(&report, applied: applied)
+            if !unused.isEmpty {
+                log("warning: \(arch): \(unused.count) locked package(s) are not shipped (the lock pins more than "
+                    + "the extensions need): " + unused.prefix(10).map(\.spec.description).joined(separator: ", ")
+                    + (unused.count > 10 ? ", ..." : ""))
+            }
+        }
+        report.origins = origins(of: report, loaded: loaded, pinned: applied?.entries ?? [:])
+        report.baseImage = loaded.baseImage
         return (report, loaded.definitions)
     }
 

@@ -10,13 +10,17 @@ public struct Resolver {
     let pool: Pool
     let manifest: ExtensionsFile
     let modules: ModuleState
+    /// The repos each extension sees (`--map-repo`, `--all-repos`); nil: the ids the manifest names.
+    let visibility: RepoVisibility?
     /// Record each package's needs (`ResolvedPackage.needs`).
     let recordNeeds: Bool
 
-    public init(pool: Pool, manifest: ExtensionsFile, modules: ModuleState = .none, recordNeeds: Bool = false) {
+    public init(pool: Pool, manifest: ExtensionsFile, modules: ModuleState = .none, visibility: RepoVisibility? = nil,
+                recordNeeds: Bool = false) {
         self.pool = pool
         self.manifest = manifest
         self.modules = modules
+        self.visibility = visibility
         self.recordNeeds = recordNeeds
     }
 
@@ -33,7 +37,7 @@ public struct Resolver {
 
     /// The repos an extension may use: the file's top-level repos plus its own.
     func visibleRepos(_ ext: Extension) -> Set<String> {
-        Set(manifest.repos).union(ext.repos)
+        visibility?.visible(to: ext) ?? Set(manifest.repos).union(ext.repos)
     }
 
     /// Resolves one extension.

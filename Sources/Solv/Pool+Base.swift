@@ -2,23 +2,22 @@ internal import CSolv
 internal import CRPM
 import Foundation
 import RPM
+import SystemPackage
 
 extension Pool {
-    /// Loads the base from the rpmdb at `dbpath` (absolute inside `root`), as the installed repo.
-    /// Returns the number of packages read (gpg-pubkey entries are not packages and are skipped).
+    /// Loads the base from the rpmdb in `directory` (a private copy: librpm may write beside it), as
+    /// the installed repo. Returns the number of packages read (gpg-pubkey entries are not packages).
     @discardableResult
-    public func loadBase(rootfs root: String, dbpath: String) throws(SolvError) -> Int {
+    public func loadBase(rpmdb directory: FilePath) throws(SolvError) -> Int {
         RPMConfig.load()
         let repo = makeInstalledRepo()
-        let absoluteRoot = URL(fileURLWithPath: root).standardizedFileURL.path
         // libsolv reads the rpmdb through librpm, which takes the dbpath from this macro. An absolute
         // path without a pool rootdir is the one combination Debian's patched libsolv honours.
-        let directory = RPMDatabase.resolve(dbpath, inside: absoluteRoot) ?? absoluteRoot + dbpath
-        rpmPushMacro(nil, "_dbpath", nil, directory, RMIL_CMDLINE)
+        rpmPushMacro(nil, "_dbpath", nil, directory.string, RMIL_CMDLINE)
         defer { rpmPopMacro(nil, "_dbpath") }
         let before = Int(repo.pointee.nsolvables)
         guard repo_add_rpmdb(repo, nil, Int32(REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE)) == 0 else {
-            throw .rpmdb(path: absoluteRoot + dbpath, reason: String(cString: pool_errstr(raw)))
+            throw .rpmdb(path: directory.string, reason: String(cString: pool_errstr(raw)))
         }
         let count = Int(repo.pointee.nsolvables) - before
         repo_internalize(repo)
@@ -27,30 +26,28 @@ extension Pool {
         return count
     }
 
+    /// The architectures of base packages this pool's arch cannot install, with how many packages
+    /// have each (noarch and the arch's own and compatible ones are fine); empty when all fit.
+    public func foreignBaseArchitectures() -> [String: Int] {
+        guard let installed = installedRepo else { return [:] }
+        var foreign: [String: Int] = [:]
+        for p in solvables(of: installed) where !archIsCompatible(p) {
+            foreign[string(solvable(p).pointee.arch), default: 0] += 1
+        }
+        return foreign
+    }
+
     /// Builds the base from a package list by copying each package's metadata from the loaded
     /// repos: the exact NEVRA, or for a spec without arch the arch this pool installs best; with a
     /// digest, only a build with that checksum. Throws `basePackagesNotFound` naming every spec no
     /// repo has. Call after all repos are loaded.
     @discardableResult
     public func loadBase(packages: [BasePackageSpec]) throws(SolvError) -> Int {
-        var index: [String: [Id]] = [:]
-        let wantedNames = Set(packages.map { pool_str2id(raw, $0.name, 0) }).subtracting([0])
-        for name in repoOrder {
-            guard let repo = repos[name] else { continue }
-            for p in solvables(of: repo) where wantedNames.contains(solvable(p).pointee.name) {
-                let s = solvable(p).pointee
-                index["\(string(s.name)) \(string(s.evr))", default: []].append(p)
-            }
-        }
+        let index = repoIndex(names: Set(packages.map(\.name)))
         var missing: [BasePackageSpec] = []
         var sources: [Id] = []
         for wanted in packages {
-            let matches = (index["\(wanted.name) \(wanted.evr)"] ?? []).filter { p in
-                if let arch = wanted.arch { guard string(solvable(p).pointee.arch) == arch else { return false } }
-                else if !archIsCompatible(p) { return false }
-                guard let digest = wanted.digest else { return true }
-                return info(p).checksum.map { "\($0.algorithm):\($0.hex)" } == digest
-            }
+            let matches = matches(wanted, in: index)
             // dnf's choice among copies: the repo with the better priority, then the better arch.
             let best = matches.min { a, b in
                 let pa = solvable(a).pointee.repo.pointee.priority, pb = solvable(b).pointee.repo.pointee.priority

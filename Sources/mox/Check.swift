@@ -1,6 +1,7 @@
 import ArgumentParser
 import Compose
 import Foundation
+import Publish
 import Report
 import Resolve
 
@@ -57,7 +58,31 @@ struct Check: ParsableCommand {
         case .json: Output.print(JSONReport.render(report))
         }
         try Output.writeJUnit(report, to: junitPath)
+        if !report.failed { try writeLockfile(report.arches) }
         throw ExitCode(report.failed ? Exit.failed : Exit.ok)
+    }
+
+    /// `--write-lockfile`: what resolved, each arch's time SOURCE_DATE_EPOCH or its newest build time.
+    func writeLockfile(_ arches: [ArchReport]) throws {
+        guard inputs.hermetic.writeLockfile != nil else { return }
+        let epoch = try ComposeCommand.sourceDateEpoch()
+        let times = Dictionary(arches.map { report in
+            (report.arch, epoch ?? report.shippedPackages.map(\.package.buildTime).max() ?? 0)
+        }, uniquingKeysWith: { a, _ in a })
+        do throws(ComposeError) {
+            let files = try inputs.hermetic.companions.lockfiles(arches) { times[$0] ?? 0 }
+            let staged = StagedFiles()
+            for file in files {
+                do { try staged.stage(file.data, at: file.path) } catch { throw .environment("\(error)") }
+            }
+            do { try staged.commit() } catch { throw .environment("\(error)") }
+        } catch {
+            Output.log("mox: error: \(error)")
+            switch error {
+            case .invalidInput: throw ExitCode(Exit.invalidInput)
+            case .environment: throw ExitCode(Exit.environment)
+            }
+        }
     }
 }
 

@@ -29,6 +29,11 @@ struct ComposeCommand: ParsableCommand {
 
     @OptionGroup var image: ImageOptions
 
+    @Option(name: .customLong("sbom"), help: ArgumentHelp(
+        "Write SPDX 2.3 SBOMs of the images here: <arch>.spdx.json, and index.spdx.json with several arches.",
+        valueName: "dir"))
+    var sbomDirectory: String?
+
     @Option(help: "Output format: text or json (the outcome, or the check report when extensions fail).")
     var format: OutputFormat = .text
 
@@ -39,6 +44,7 @@ struct ComposeCommand: ParsableCommand {
         // Refused here, before anything is read: invalid input must change nothing.
         try image.validate(arches: inputs.resolvedArches)
         guard downloads >= 1, downloads <= 64 else { throw ValidationError("--downloads must be between 1 and 64") }
+        do { try companions.check(arches: inputs.resolvedArches.count) } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
@@ -48,7 +54,7 @@ struct ComposeCommand: ParsableCommand {
             composer = Composer(session: try inputs.session(), arches: inputs.resolvedArches, output: output,
                                 sourceDateEpoch: epoch,
                                 fetchOptions: inputs.fetchOptions(concurrency: downloads),
-                                image: try image.request())
+                                image: try image.request(), companions: companions)
         } catch let error as CheckError {
             throw Output.fail(error)
         }
@@ -102,6 +108,11 @@ struct ComposeCommand: ParsableCommand {
                                          arches: arches, image: written))
             }
         }
+    }
+
+    /// The lockfile and SBOMs asked for.
+    var companions: CompanionRequest {
+        CompanionRequest(lockfile: inputs.hermetic.writeLockfile, sbomDirectory: sbomDirectory)
     }
 
     /// The outcome for machines (`--format json`); documented in docs/index-json.md.

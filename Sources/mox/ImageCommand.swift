@@ -69,11 +69,6 @@ struct ImageOptions: ParsableArguments {
     @Option(name: .customLong("label"), help: ArgumentHelp("An image config label; repeatable.", valueName: "key=value"))
     var labels: [String] = []
 
-    @Option(name: .customLong("base-image"), help: ArgumentHelp(
-        "The base OS image reference (name:tag or name@sha256:...), recorded in the image annotations.",
-        valueName: "ref"))
-    var baseImage: String?
-
     @Option(name: .customLong("image-version"), help: "org.opencontainers.image.version (default: from the state digest).")
     var imageVersion: String?
 
@@ -118,7 +113,7 @@ struct ImageOptions: ParsableArguments {
         do { labels = try parsedLabels() } catch { throw .invalidInput("\(error)") }
         if let streamClass { labels[ImageSpec.streamClassLabel] = streamClass }
         return ImageRequest(layout: ociLayout, tag: tag, layerFile: layerFile, compression: compression,
-                            labels: labels, baseImage: baseImage, version: imageVersion)
+                            labels: labels, version: imageVersion)
     }
 
     /// One line per output written: `image IMG:TAG DIGEST`, `layer FILE DIGEST`.

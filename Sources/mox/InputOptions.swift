@@ -1,6 +1,7 @@
 import ArgumentParser
 import Fetch
 import Foundation
+import Compose
 import Manifest
 import Report
 import Resolve
@@ -13,8 +14,9 @@ struct InputOptions: ParsableArguments {
     var extensions: String
 
     @Option(name: .customLong("repos-dir"), help: ArgumentHelp(
-        "Directory of dnf-style *.repo files (default: the extensions file's directory).", valueName: "dir"))
-    var reposDirectory: String?
+        "Directory of dnf-style *.repo files (default: the extensions file's directory); ARCH=DIR gives one arch "
+            + "its own (hermeto's per-arch repos.d); repeatable.", valueName: "[arch=]dir"))
+    var reposDirectories: [String] = []
 
     @Option(name: .customLong("repo"), help: ArgumentHelp(
         "Define or override one repo's baseurl; repeatable.", valueName: "id=url"))
@@ -40,6 +42,18 @@ struct InputOptions: ParsableArguments {
         valueName: "[arch=]file"))
     var basePackages: [String] = []
 
+    @Option(name: .customLong("base-image"), help: ArgumentHelp(
+        "The base OS image, in a transport skopeo reads (docker://REGISTRY/NAME:TAG or @sha256:..., oci:DIR[:TAG], "
+            + "oci-archive:FILE, docker-archive:FILE, containers-storage:NAME); its rpmdb is read out of the layers. "
+            + "ARCH=REF for one arch; repeatable.",
+        valueName: "[arch=]ref"))
+    var baseImage: [String] = []
+
+    @Option(name: .customLong("tls-verify"), help: ArgumentHelp(
+        "Verify registry TLS certificates for --base-image (false: also allow plain HTTP, for a local registry).",
+        valueName: "bool"))
+    var tlsVerify = true
+
     @Option(name: .customLong("arch"), help: ArgumentHelp(
         "Architecture to resolve for; repeatable (default: this machine's).", valueName: "arch"))
     var arches: [String] = []
@@ -61,15 +75,20 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only the report, no progress lines.")
     var quiet = false
 
+    @OptionGroup(title: "Hermetic builds") var hermetic: HermeticOptions
+
     func validate() throws {
         guard retries >= 0, retries <= 20 else { throw ValidationError("--retries must be between 0 and 20") }
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
-        if baseRootfs.isEmpty && basePackages.isEmpty {
-            throw ValidationError("give the base: --base-rootfs DIR or --base-packages FILE")
+        _ = try Self.perArch(reposDirectories, option: "--repos-dir")
+        do { try hermetic.companions.check(arches: resolvedArches.count) } catch { throw ValidationError("\(error)") }
+        if baseRootfs.isEmpty && basePackages.isEmpty && baseImage.isEmpty {
+            throw ValidationError("give the base: --base-rootfs DIR, --base-image REF or --base-packages FILE")
         }
         let selection = try base
         for arch in resolvedArches where selection.source(for: arch) == nil {
-            throw ValidationError("no base for \(arch): add --base-rootfs \(arch)=DIR or --base-packages \(arch)=FILE")
+            throw ValidationError("no base for \(arch): add --base-rootfs \(arch)=DIR, --base-image \(arch)=REF "
+                + "or --base-packages \(arch)=FILE")
         }
         for arch in arches where !Extension.knownArchitectures.contains(arch) {
             throw ValidationError("unknown --arch '\(arch)'; known: "
@@ -104,6 +123,7 @@ struct InputOptions: ParsableArguments {
             var selection = BaseSelection(shared: nil)
             let given = baseRootfs.map { ("--base-rootfs", $0, BaseSource.rootfs) }
                 + basePackages.map { ("--base-packages", $0, BaseSource.packages) }
+                + baseImage.map { ("--base-image", $0, BaseSource.image) }
             for (option, value, make) in given {
                 if let equals = value.firstIndex(of: "="),
                    Extension.knownArchitectures.contains(String(value[..<equals])) {
@@ -124,6 +144,25 @@ struct InputOptions: ParsableArguments {
         }
     }
 
+    /// Values of a repeatable `[ARCH=]VALUE` option: the one for every arch, and those of single arches.
+    static func perArch(_ values: [String], option: String) throws -> (shared: String?, perArch: [String: String]) {
+        var shared: String?
+        var perArch: [String: String] = [:]
+        for value in values {
+            if let equals = value.firstIndex(of: "="), Extension.knownArchitectures.contains(String(value[..<equals])) {
+                let arch = String(value[..<equals])
+                guard perArch[arch] == nil else { throw ValidationError("\(option): two values for \(arch)") }
+                perArch[arch] = String(value[value.index(after: equals)...])
+            } else {
+                guard shared == nil else {
+                    throw ValidationError("\(option) \(value): one for every arch is already given; use ARCH=VALUE per arch")
+                }
+                shared = value
+            }
+        }
+        return (shared, perArch)
+    }
+
     var cachePath: String {
         if let cacheDirectory { return cacheDirectory }
         let env = ProcessInfo.processInfo.environment
@@ -141,28 +180,38 @@ struct InputOptions: ParsableArguments {
         }
         // rpm-ostree looks for .repo files beside the treefile.
         let parent = FilePath(treefile ?? extensions).removingLastComponent()
-        let dir = reposDirectory ?? (parent.isEmpty ? "." : parent.string)
+        let (shared, perArch) = try Self.perArch(reposDirectories, option: "--repos-dir")
+        let dir = shared ?? (parent.isEmpty ? "." : parent.string)
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
                                    releasever: releasever, base: try base, cacheDirectory: cachePath)
-        if let treefile {
-            for arch in resolvedArches {
-                do {
-                    let read = try Treefile.load(path: treefile, basearch: CheckSession.basearch(of: arch))
-                    session.extraRepos[arch] = ExtraRepos(source: treefile, repos: read.repos, releasever: read.releasever,
-                                                          variables: read.repovars)
-                } catch {
-                    throw CheckError.invalidFiles([InputProblem(file: error.file, message: error.message)])
-                }
-            }
-        }
+        session.archReposDirectories = perArch
+        session.extraRepos = try treefileRepos()
+        try hermetic.apply(to: &session)
         // http(s) repos: their metadata is downloaded into the cache.
         session.downloader = Fetcher(cache: PackageCache(directory: cachePath), options: fetchOptions())
+        session.baseImageTLSVerify = tlsVerify
         return session
+    }
+
+    /// What `--treefile` adds for each arch: its repos, releasever and repovars.
+    func treefileRepos() throws -> [String: ExtraRepos] {
+        guard let treefile else { return [:] }
+        var extra: [String: ExtraRepos] = [:]
+        for arch in resolvedArches {
+            do {
+                let read = try Treefile.load(path: treefile, basearch: CheckSession.basearch(of: arch))
+                extra[arch] = ExtraRepos(source: treefile, repos: read.repos, releasever: read.releasever, variables: read.repovars)
+            } catch {
+                throw CheckError.invalidFiles([InputProblem(file: error.file, message: error.message)])
+            }
+        }
+        return extra
     }
 
     /// Timeouts and retries for metadata and packages alike.
     func fetchOptions(concurrency: Int = 4) -> FetchOptions {
-        FetchOptions(concurrency: concurrency, connectTimeout: Double(timeout), lowSpeedTime: Double(timeout), retries: retries)
+        FetchOptions(concurrency: concurrency, connectTimeout: Double(timeout), lowSpeedTime: Double(timeout), retries: retries,
+                     offline: hermetic.offline)
     }
 
     /// The report of a run over these inputs.

@@ -31,6 +31,8 @@ public struct FixturePackage: Sendable, Hashable {
     public var entries: [FixtureFile] = []
     /// Scriptlets by section name without the `%` (`post`, `preun`, `posttrans`), each a shell body.
     public var scriptlets: [String: String] = [:]
+    /// The Vendor tag, if any.
+    public var vendor: String? = nil
 
     /// Describes a package; only the name is required.
     public init(
@@ -103,6 +105,7 @@ public struct FixturePackage: Sendable, Hashable {
             "Release: \(release)",
         ]
         if let epoch { lines.append("Epoch: \(epoch)") }
+        if let vendor { lines.append("Vendor: \(vendor)") }
         lines += [
             "Summary: Test fixture \(name)",
             "License: MIT",

@@ -54,6 +54,85 @@ struct BaseInputTests {
         #expect(escaped.status == 2, "\(escaped.stderr)")
     }
 
+    /// Every file under `root` with its sha256, and every entry's type and path: any write shows.
+    func snapshot(_ root: URL) throws -> String {
+        let entries = try Fixtures.run(["find", ".", "-printf", "%y %p -> %l\\n"], cwd: root).stdout
+        let sums = try Fixtures.run(["/bin/sh", "-c", "find . -type f -print0 | sort -z | xargs -0 -r sha256sum"], cwd: root).stdout
+        return entries.split(separator: "\n").sorted().joined(separator: "\n") + "\n" + sums
+    }
+
+    @Test(.enabled(if: getuid() == 0, "a read-only bind mount needs root"))
+    func baseRootfsIsOnlyEverReadEvenMountedReadOnly() throws {
+        let run = try CheckRun("readonly", yaml: Self.yaml)
+        let root = run.directory.appendingPathComponent("rootfs")
+        try Fixtures.makeRootfs(try CheckWorld.get().baseRPMs, at: root)
+        let before = try snapshot(root)
+        try expectSawWorldBase(try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-rootfs", root.path]))
+        #expect(try snapshot(root) == before, "librpm wrote into the base")
+
+        let mounted = run.directory.appendingPathComponent("ro")
+        try FileManager.default.createDirectory(at: mounted, withIntermediateDirectories: true)
+        try Fixtures.run(["mount", "--bind", root.path, mounted.path])
+        defer { _ = try? Fixtures.run(["umount", mounted.path]) }
+        try Fixtures.run(["mount", "-o", "remount,ro,bind", mounted.path])
+        #expect(try Fixtures.run(["touch", mounted.appendingPathComponent("probe").path], allowFailure: true).status != 0,
+                "the mount must be read-only")
+        try expectSawWorldBase(try run.moxOnWorld(["-q", "--format", "json"], base: ["--base-rootfs", mounted.path]))
+        #expect(try snapshot(root) == before)
+    }
+
+    /// An rpmdb file linked to an absolute path: inside the root there is nothing there, and the
+    /// host's file of that name (another rpmdb here) is neither read nor written.
+    @Test func rpmdbFileLinkedOutOfTheRootIsRefusedNamingTheLink() throws {
+        let run = try CheckRun("file-link-out", yaml: Self.yaml)
+        let victim = run.directory.appendingPathComponent("victim")
+        try Fixtures.makeRootfs(try CheckWorld.get().baseRPMs, at: victim)
+        let before = try snapshot(victim)
+        let root = run.directory.appendingPathComponent("rootfs")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("usr/share/rpm"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("usr/share/rpm/rpmdb.sqlite").path,
+                                                   withDestinationPath: victim.appendingPathComponent("usr/share/rpm/rpmdb.sqlite").path)
+        let result = try run.moxOnWorld(["-q"], base: ["--base-rootfs", root.path])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("/usr/share/rpm/rpmdb.sqlite is a link to"), "\(result.stderr)")
+        #expect(try snapshot(victim) == before, "nothing written beside the link's target")
+    }
+
+    @Test func baseOfAnotherArchitectureIsInvalidInputNamingBoth() throws {
+        let run = try CheckRun("foreign-arch", yaml: Self.yaml)
+        let world = try CheckWorld.get()
+        let root = run.directory.appendingPathComponent("rootfs")
+        try Fixtures.makeRootfs(world.baseRPMs + [world.osRepo.appendingPathComponent(CheckWorld.archLibX86.fileName)], at: root)
+        let foreign = try run.moxOnWorld(["-q", "--arch", "aarch64"], base: ["--base-rootfs", root.path])
+        #expect(foreign.status == 2, "\(foreign.stderr)")
+        #expect(foreign.stderr.contains("x86_64") && foreign.stderr.contains("aarch64"), "\(foreign.stderr)")
+        // Its own arch, and a noarch-only base for any arch, are fine.
+        #expect(try run.moxOnWorld(["-q", "--arch", "x86_64"], base: ["--base-rootfs", root.path]).status == 1)
+        #expect(try run.moxOnWorld(["-q", "--arch", "aarch64"]).status == 1)
+    }
+
+    @Test func corruptedRpmdbSaysItIsCorrupted() throws {
+        let run = try CheckRun("corrupted", yaml: Self.yaml)
+        let root = run.directory.appendingPathComponent("rootfs")
+        try Fixtures.makeRootfs(try CheckWorld.get().baseRPMs, at: root)
+        let db = root.appendingPathComponent("usr/share/rpm/rpmdb.sqlite")
+        try Data(repeating: 0x5A, count: 8192).write(to: db)
+        let result = try run.moxOnWorld(["-q"], base: ["--base-rootfs", root.path])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("corrupted"), "\(result.stderr)")
+        #expect(result.stderr.contains("/usr/share/rpm"), "\(result.stderr)")
+    }
+
+    /// One-component relative paths for the base and the cache are ordinary input.
+    @Test func relativeRootfsAndCacheDirectory() throws {
+        let run = try CheckRun("relative", yaml: Self.yaml)
+        try Fixtures.makeRootfs(try CheckWorld.get().baseRPMs, at: run.directory.appendingPathComponent("r"))
+        let result = try Fixtures.run([try Mox.binary.path, "check", "extensions.yaml", "-q", "--format", "json",
+                                       "--arch", "x86_64", "--repos-dir", try CheckWorld.get().reposDirectory.path,
+                                       "--cachedir", "c", "--base-rootfs", "r"], cwd: run.directory, allowFailure: true)
+        try expectSawWorldBase(result)
+    }
+
     @Test func rootfsWithoutRpmdbIsInvalidInputSayingWhereItLooked() throws {
         let run = try CheckRun("nodb", yaml: Self.yaml)
         let root = run.directory.appendingPathComponent("empty-root")

@@ -87,8 +87,11 @@ struct ComposeRerunTests {
         let x86 = run.directory.appendingPathComponent("x86"), arm = run.directory.appendingPathComponent("arm")
         let first = try run.compose(["--arch", "x86_64", "--output", x86.path])
         #expect(first.status == 0, "\(first.stderr)")
+        // aarch64 gets a base of its own: the world's rpmdb is x86_64 (nothing here needs a base package).
+        let armBase = run.directory.appendingPathComponent("arm-base")
+        try Fixtures.makeRootfs([], at: armBase)
         // noarch toolbox, libshared, libdeep, libtool come from the cache; only archtool and archlib are new.
-        let second = try run.compose(["--arch", "aarch64", "--output", arm.path])
+        let second = try run.compose(["--arch", "aarch64", "--base-rootfs", "aarch64=\(armBase.path)", "--output", arm.path])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("(fetched 2, "), "\(second.stdout)")
         #expect(files(under: arm).contains("extensions/tools/\(W.archtoolARM.fileName)"))
@@ -96,7 +99,8 @@ struct ComposeRerunTests {
 
         // Both arches in one tree: each noarch file once, both arch builds present, no flat map.
         let both = run.directory.appendingPathComponent("both")
-        let third = try run.compose(["--arch", "x86_64", "--arch", "aarch64", "--output", both.path])
+        let third = try run.compose(["--arch", "x86_64", "--arch", "aarch64", "--base-rootfs", "aarch64=\(armBase.path)",
+                                     "--output", both.path])
         #expect(third.status == 0, "\(third.stderr)")
         #expect(third.stdout.contains("(fetched 0, "), "\(third.stdout)")
         let rpms = files(under: both).filter { $0.hasSuffix(".rpm") }
