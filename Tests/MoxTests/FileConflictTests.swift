@@ -198,6 +198,24 @@ struct FileConflictTests {
                 "\(server.requests)")
     }
 
+    @Test func aBaseImagesRpmdbIsReadAsARootfsIs() throws {
+        let world = try W.get()
+        let dir = try Fixtures.temporaryDirectory("conflicts-image")
+        removeAtExit(dir)
+        // The node image: one layer holding the base's rpmdb where rpm-ostree keeps it.
+        let layer = dir.appendingPathComponent("layer", isDirectory: true)
+        try FileManager.default.createDirectory(at: layer.appendingPathComponent("usr/share"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: world.rootfs.appendingPathComponent("usr/share/rpm"),
+                                         to: layer.appendingPathComponent("usr/share/rpm"))
+        let layout = dir.appendingPathComponent("layout")
+        let manifest = try OCIFixture.image(layers: [(layer, .gzip)], architecture: "amd64", in: layout)
+        try OCIFixture.tag(manifest, as: "base", in: layout)
+        let (result, _) = try compose("conflicts-image-run", yaml: W.manifest(),
+                                      base: ["--base-image", "oci:\(layout.path):base"], extra: ["--format", "json"])
+        #expect(result.status == 1, "\(result.stderr)")
+        try expectVerdicts(try JSONDocument(result.stdout))
+    }
+
     @Test func checkFindsTheSameConflictsFromHeadersAlone() throws {
         let world = try W.get()
         let server = try FileServer(serving: world.repo, lifetime: 120)
