@@ -63,6 +63,9 @@ let package = Package(
         .target(name: "Modules", dependencies: ["CModulemd", "Solv", system]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
+        // rpm-ostree treefiles as `compose extensions` reads them: repos, releasever and repovars, through
+        // include, arch-include and conditional-include.
+        .target(name: "Treefile", dependencies: ["Yams", system]),
         // .repo files (every dnf repo key), repomd.xml, metalinks and mirrorlists, mirror choice, repomd
         // signatures, metadata checksums, loading repos into a pool, repo ids mapped to the build system's.
         .target(name: "Repos", dependencies: ["Solv", "RPM", system]),
@@ -76,6 +79,9 @@ let package = Package(
         // into the content-addressed package cache (checksum, header NEVRA, rpm digests and signatures)
         // and keep the verdict with the file.
         .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", "Repos", system]),
+        // File conflicts of the os-extensions, with the base and with each other, by rpm's rules
+        // (librpm's file comparison, rpm's multilib colors), from package headers and the base's rpmdb.
+        .target(name: "Conflicts", dependencies: ["RPM"]),
         // Publishing a directory in one step: built beside its destination under a lock, swapped in,
         // leftovers of killed runs removed. The composed tree and the image layout both use it; single
         // files (lockfiles, SBOMs) are staged beside theirs and renamed in with them.
@@ -85,7 +91,7 @@ let package = Package(
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
         // the image of a tree, and its companions (lockfile, SBOMs).
         .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "ImageContract", "Repos", "Solv",
-                                                "Manifest", "Lockfile", "SBOM", system]),
+                                                "Manifest", "Lockfile", "SBOM", "Conflicts", "RPM", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
         .target(name: "Image", dependencies: ["CArchive", "ImageContract", "OCI", "Publish", "RPM", system]),
         // SPDX 2.3 SBOMs of extensions images: every RPM with its purl, checksum, source RPM and relations.
@@ -102,7 +108,8 @@ let package = Package(
         .executableTarget(
             name: "mox",
             dependencies: [
-                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image", "ImageContract", "ImageSource", "Lint", "Merge",
+                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image", "Treefile", "ImageContract",
+                "ImageSource", "Lint", "Merge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), system,
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
@@ -113,6 +120,7 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),
         .testTarget(name: "ComposeTests", dependencies: ["Compose", "Createrepo", "Fixtures"]),
         .testTarget(name: "ImageTests", dependencies: ["Image", "OCI", "Fixtures"]),
+        .testTarget(name: "TreefileTests", dependencies: ["Treefile", "Fixtures"]),
         .testTarget(name: "ImageSourceTests", dependencies: ["ImageSource", "OCI", "RootedPath", "Fixtures"]),
         // Test support: builds real RPMs (rpmbuild), repos (createrepo_c) and rpmdbs (rpm --justdb).
         .target(name: "Fixtures", path: "Tests/Fixtures"),

@@ -56,12 +56,12 @@ def floor_repos(cache):
     """name=FILE[,FILE][+EXT] arguments for the .solv files mox cached, one per repo."""
     args = []
     for rid in REPOS:
-        whole = glob.glob(os.path.join(cache, "solv", f"{rid}-*-v2.solv"))
-        parts = sorted(glob.glob(os.path.join(cache, "solv", f"{rid}-*-v2.part*.solv")))
+        whole = glob.glob(os.path.join(cache, "solv", f"{rid}-*-v3.solv"))
+        parts = sorted(glob.glob(os.path.join(cache, "solv", f"{rid}-*-v3.part*.solv")))
         files = whole or parts
         if not files:
             sys.exit(f"no .solv cache for {rid} under {cache}")
-        ext = glob.glob(os.path.join(cache, "solv", f"{rid}-*-v2.filelists.solv"))
+        ext = glob.glob(os.path.join(cache, "solv", f"{rid}-*-v3.filelists.solv"))
         args.append(f"{rid}=" + ",".join(files) + (f"+{ext[0]}" if ext else ""))
     return args
 

@@ -1,3 +1,4 @@
+import Conflicts
 import Createrepo
 import Fetch
 import Foundation
@@ -87,19 +88,13 @@ public struct Composer: Sendable {
         let fetcher = Fetcher(cache: cache, options: fetchOptions, progress: progress)
         var session = self.session
         session.downloader = fetcher
+        // A base given as a package list: its files are known only from the repos' file lists.
+        session.baseFileOwners = true
+        // The index records the dependency graph (`mox why`).
+        session.recordNeeds = true
 
         // 1. Resolve, the same code path as `check`.
-        var reports: [ArchReport] = []
-        var definitions: [String: [String: RepoDefinition]] = [:]
-        for arch in arches {
-            do {
-                let (report, repos) = try session.resolve(arch: arch, log: log)
-                reports.append(report)
-                definitions[arch] = Dictionary(repos.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            } catch {
-                throw Self.map(error)
-            }
-        }
+        var (reports, definitions) = try Self.resolve(session, arches: arches, log: log)
         if reports.contains(where: \.failed) { return .failed(reports) }
         let provenance = Provenance(manifest: session.manifest.path, reports: reports)
 
@@ -114,18 +109,17 @@ public struct Composer: Sendable {
             throw .invalidInput("\(session.manifest.path): cannot read the extensions file: \(error)")
         }
         let keys = try signatureChecks(definitions, fetcher: fetcher)
+        let sources = PackageSources(reports: reports, definitions: definitions, arches: arches,
+                                     cacheDirectory: cacheDirectory, fetcher: fetcher)
         let builder = IndexBuilder(reports: reports, plan: plan, manifestSha256: manifestDigest,
                                    sourceDateEpoch: sourceDateEpoch, repoInputs: Self.repoInputs(reports, keys.inputs))
         let skeleton = builder.index()
         // Written before anything is fetched: a lock that cannot be written is known at once.
         let lockfiles = try companions.lockfiles(reports) { skeleton.arches[$0]?.timestamp ?? 0 }
         // Built (and every href checked) even when nothing changed: a hostile repo is reported.
-        let mirrors = Dictionary(reports.map { report in
-            (report.arch, Dictionary(report.repos.map { ($0.id, $0.mirrors) }, uniquingKeysWith: { a, _ in a }))
-        }, uniquingKeysWith: { a, _ in a })
-        let requests = try fetchRequests(plan, definitions: definitions, mirrors: mirrors, signatures: keys.checks)
+        let requests = try fetchRequests(plan, sources: sources, signatures: keys.checks)
         let previous = ComposeIndex.read(tree: output)
-        if let existing = previous, existing.stateDigest == skeleton.stateDigest,
+        if let existing = previous, existing.stateDigest == skeleton.stateDigest, existing.recordsDetails,
            Self.holdsEveryFile(of: plan, at: output) {
             Publisher.clearLeftovers(of: output)
             let written = try ImageExport.write(image, of: output, index: existing, log: log, interruptible: interruptible)
@@ -139,6 +133,14 @@ public struct Composer: Sendable {
         // full once, on its way into the cache (checksum, header NEVRA, librpm digests and signature).
         let results: [FetchResult]
         do { results = try fetcher.fetch(requests) } catch { throw .environment("\(error)") }
+
+        // 3b. File conflicts by rpm's rules, now that every header is at hand.
+        reports = try ConflictGate.apply(reports, session: session, log: log, package: { info, _ in
+            info.checksum.map { .success(cache.path(for: $0)) } ?? .failure(.init("no checksum"))
+        }, baseHeader: { owner, arch throws(ComposeError) in
+            try sources.header(of: owner.base, end: owner.headerEnd, arch: arch)
+        })
+        if reports.contains(where: \.failed) { return .failed(reports) }
 
         // 4. Lay out the tree beside the output, write repodata and the index, and the image from it.
         let publisher: Publisher
@@ -231,42 +233,15 @@ public struct Composer: Sendable {
 
     /// For each planned package: the URLs it may come from (the mirrors its repo's metadata came
     /// from, best first), what the metadata says of it, and the signature check its repo asks for.
-    func fetchRequests(_ plan: TreePlan, definitions: [String: [String: RepoDefinition]],
-                       mirrors: [String: [String: [String]]], signatures: [String: SignatureCheck]) throws(ComposeError) -> [FetchRequest] {
+    func fetchRequests(_ plan: TreePlan, sources packageSources: PackageSources,
+                       signatures: [String: SignatureCheck]) throws(ComposeError) -> [FetchRequest] {
         var requests: [FetchRequest] = []
         for planned in plan.packages {
             let info = planned.package
             guard let checksum = info.checksum else {
                 throw .environment("repo '\(info.repo)' gives no checksum for \(info.nevra); cannot verify it")
             }
-            let href = info.location
-            if href.contains("://") || href.lowercased().hasPrefix("file:") {
-                throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', an absolute URL; rpm-md "
-                    + "locations must be relative to the repo, so mox refuses it (regenerate the repo's metadata)")
-            }
-            guard !href.isEmpty, !href.hasPrefix("/"), !href.split(separator: "/").contains("..") else {
-                throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', outside the repo; refusing it")
-            }
-            // The repo as defined for the arches that ship the package ($basearch differs), first one first.
-            let candidates = (planned.arches + arches).compactMap { definitions[$0]?[info.repo] }
-            guard let repo = candidates.first else {
-                throw .environment("\(info.nevra): repo '\(info.repo)' is not defined")
-            }
-            var sources: [URL] = []
-            var seen = Set<String>()
-            let bases = (planned.arches + arches).flatMap { mirrors[$0]?[info.repo] ?? definitions[$0]?[info.repo]?.baseURLs ?? [] }
-            for text in bases where seen.insert(text).inserted {
-                let url: RepoURL
-                do {
-                    url = try RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath).appending(href)
-                } catch {
-                    throw .environment("repo '\(info.repo)': \(info.nevra) at '\(href)' under baseurl '\(text)': \(error)")
-                }
-                switch url {
-                case .local(let path): sources.append(URL(fileURLWithPath: path))
-                case .remote(let remote): sources.append(remote)
-                }
-            }
+            let (repo, sources) = try packageSources.sources(of: info, arches: planned.arches)
             requests.append(FetchRequest(name: info.nevra.description, sources: sources,
                                          size: info.size > 0 ? info.size : nil, checksum: checksum,
                                          signature: signatures[repo.id] ?? .digestsOnly, connection: repo.connection,
@@ -336,6 +311,23 @@ public struct Composer: Sendable {
             }
         }
         return paths
+    }
+
+    /// Loads and resolves each arch, as `check` does; also the repos as each arch defines them.
+    static func resolve(_ session: CheckSession, arches: [String], log: (String) -> Void) throws(ComposeError)
+        -> (reports: [ArchReport], definitions: [String: [String: RepoDefinition]]) {
+        var reports: [ArchReport] = []
+        var definitions: [String: [String: RepoDefinition]] = [:]
+        for arch in arches {
+            do {
+                let (report, repos) = try session.resolve(arch: arch, log: log)
+                reports.append(report)
+                definitions[arch] = Dictionary(repos.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            } catch {
+                throw Self.map(error)
+            }
+        }
+        return (reports, definitions)
     }
 
     static func map(_ error: CheckError) -> ComposeError {

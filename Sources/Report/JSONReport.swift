@@ -97,6 +97,7 @@ public enum JSONReport {
         let note: String?
         let packages: [Package]
         let failures: [FailureDoc]
+        let warnings: [String]
 
         init(_ result: ExtensionResult) {
             name = result.name
@@ -105,6 +106,7 @@ public enum JSONReport {
             note = result.note
             packages = result.packages.map(Package.init)
             failures = result.failures.map(FailureDoc.init)
+            warnings = result.warnings
         }
     }
 

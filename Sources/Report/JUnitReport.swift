@@ -16,6 +16,8 @@ public enum JUnitReport {
             for ext in arch.extensions {
                 xml += #"    <testcase classname="extensions.\#(escape(arch.arch))" name="\#(escape(ext.name))">"#
                 switch ext.status {
+                case .resolved where !ext.warnings.isEmpty:
+                    xml += "\n      <system-out>" + escape(ext.warnings.map { "warning: \($0)\n" }.joined()) + "</system-out>\n    </testcase>\n"
                 case .resolved:
                     xml += "</testcase>\n"
                 case .skipped:
@@ -30,6 +32,7 @@ public enum JUnitReport {
                             body += "  solution \(n + 1): " + steps.joined(separator: "; ") + "\n"
                         }
                     }
+                    for warning in ext.warnings { body += "warning: \(warning)\n" }
                     xml += "\n      " + #"<failure type="\#(escape(ext.failures.first?.kind.rawValue ?? "failed"))" message="\#(escape(message))">"#
                         + escape(body) + "</failure>\n    </testcase>\n"
                 }

@@ -26,11 +26,13 @@ public enum TextReport {
                             out += "          \(package.package.nevra)  [\(package.package.repo)]  \(why)\n"
                         }
                     }
+                    for warning in ext.warnings { out += "          \(paint.dim("warning:")) \(warning)\n" }
                 case .skipped:
                     out += "  \(paint.dim("skip"))  \(name)  skipped: \(ext.note ?? "not for this arch")\n"
                 case .failed:
                     out += "  \(paint.red("FAIL"))  \(name)  failed\n"
                     out += explain(ext.failures)
+                    for warning in ext.warnings { out += "          warning: \(warning)\n" }
                 }
             }
             if !arch.failures.isEmpty {

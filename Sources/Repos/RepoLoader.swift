@@ -268,7 +268,8 @@ struct CachePaths: Sendable {
     init(directory: String, id: String, digest: String) {
         let safe = String(id.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
         // v2: filelists as an extension of the primary, no longer a whole second copy of the repo.
-        let stem = "\(directory)/solv/\(safe)-\(digest.prefix(32))-v2"
+        // v3: keeps each package's header end (what reading only its header takes).
+        let stem = "\(directory)/solv/\(safe)-\(digest.prefix(32))-v3"
         primary = stem + ".solv"
         parts = [stem + ".part1.solv", stem + ".part2.solv"]
         filelists = stem + ".filelists.solv"

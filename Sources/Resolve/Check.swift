@@ -134,6 +134,25 @@ public struct LoadedArch {
     public var baseImage: BaseImageIdentity? = nil
 }
 
+/// Repos visible to every extension besides the extensions file's, and variables for `.repo`
+/// files: what an rpm-ostree treefile (`--treefile`) adds for one arch.
+public struct ExtraRepos: Sendable, Hashable {
+    /// Where they were given (the treefile), for messages.
+    public var source: String
+    public var repos: [String]
+    /// `$releasever` when none is given on the command line.
+    public var releasever: String?
+    /// More `$name` variables (a treefile's repovars).
+    public var variables: [String: String]
+
+    public init(source: String, repos: [String], releasever: String?, variables: [String: String]) {
+        self.source = source
+        self.repos = repos
+        self.releasever = releasever
+        self.variables = variables
+    }
+}
+
 /// The inputs of `mox check` and `mox compose`, and the loading they share.
 public struct CheckSession: Sendable {
     public let manifest: ExtensionsFile
@@ -144,6 +163,15 @@ public struct CheckSession: Sendable {
     public let cacheDirectory: String?
     /// Downloads remote repo metadata (http(s) repos, metalinks, mirrorlists); nil: only local repos work.
     public var downloader: RepoDownloader?
+    /// For a base given as a package list, also find the base packages sharing a path with an
+    /// os-extension package (`ArchReport.baseFileOwners`; the repos' filelists are then read).
+    public var baseFileOwners = false
+    /// Record what each package needs among those its extension installs (`ResolvedPackage.needs`).
+    public var recordNeeds = false
+    /// Record where each os-extension package's header ends (`ArchReport.headerEnds`).
+    public var headerEnds = false
+    /// Per arch, repos and variables a treefile adds.
+    public var extraRepos: [String: ExtraRepos] = [:]
     /// Repo directories of single arches (`--repos-dir ARCH=DIR`), in place of `reposDirectory`.
     public var archReposDirectories: [String: String] = [:]
     /// The manifest's repo ids as the build system names them (`--map-repo`, `--all-repos`).
@@ -185,7 +213,8 @@ public struct CheckSession: Sendable {
     /// `$basearch`, `$arch`, `$releasever` (with `$releasever_major` and `_minor`) for `arch`.
     public func variables(arch: String) -> [String: String] {
         var variables = ["basearch": Self.basearch(of: arch), "arch": arch]
-        if let releasever {
+        variables.merge(extraRepos[arch]?.variables ?? [:]) { builtIn, _ in builtIn }
+        if let releasever = releasever ?? extraRepos[arch]?.releasever {
             variables["releasever"] = releasever
             let parts = releasever.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
             variables["releasever_major"] = String(parts[0])
@@ -211,7 +240,16 @@ public struct CheckSession: Sendable {
             throw .invalidInput("\(error)")
         }
         loaded.repos += definedRepos
-        let visibility = try RepoVisibility(manifest: manifest, mapping: repoMapping, defined: loaded.repos,
+        if let extra = extraRepos[arch], !repoMapping.allRepos {
+            // A treefile's repos are read through --map-repo too; one nothing defines is the treefile's mistake.
+            let defined = Set(loaded.repos.map(\.id)).union(repoMapping.targets.keys)
+            let undefined = extra.repos.filter { !defined.contains($0) }.map {
+                InputProblem(file: extra.source, message: "repo '\($0)' (in its repos, for \(arch)) is not defined by any "
+                    + ".repo file in \(directory); add it to a .repo file there, map it (--map-repo) or give --repos-dir")
+            }
+            if !undefined.isEmpty { throw .invalidFiles(undefined) }
+        }
+        let visibility = try RepoVisibility(manifest: manifest(for: arch), mapping: repoMapping, defined: loaded.repos,
                                             reposDirectory: directory)
         let used = visibility.used.union(baseLookupRepos)
         // The manifest decides which repos count, as rpm-ostree's `repos:` enables exactly those.
@@ -229,7 +267,7 @@ public struct CheckSession: Sendable {
         let repos: [LoadedRepo]
         do {
             repos = try RepoLoader(cacheDirectory: cacheDirectory, downloader: downloader, variables: variables(arch: arch))
-                .load(definitions, into: pool, filelists: needsFilelists(arch: arch), log: log)
+                .load(definitions, into: pool, filelists: needsFilelists(arch: arch) || wantsBaseFileOwners(arch: arch), log: log)
         } catch {
             throw .environment("\(error)")
         }
@@ -279,11 +317,35 @@ public struct CheckSession: Sendable {
         return loaded
     }
 
+    /// The extensions file as it applies to `arch`: with the repos a treefile adds visible to every extension.
+    public func manifest(for arch: String) -> ExtensionsFile {
+        guard let extra = extraRepos[arch] else { return manifest }
+        return manifest.addingRepos(extra.repos)
+    }
+
     /// Whether a listed file path needs filelists.xml: primary.xml lists only files under /etc
     /// and in bin directories (createrepo_c's rule).
     func needsFilelists(arch: String) -> Bool {
         manifest.extensions.filter { $0.applies(to: arch) }.flatMap(\.packages).contains { spec in
             (spec.hasPrefix("/") || spec.hasPrefix("*/")) && !spec.hasPrefix("/etc/") && !spec.contains("bin/")
+        }
+    }
+
+    /// Whether the base file owners are wanted and can only come from the repos' filelists.
+    func wantsBaseFileOwners(arch: String) -> Bool {
+        guard baseFileOwners, case .packages = base.source(for: arch) else { return false }
+        return true
+    }
+
+    /// A private copy of the rpmdb of `arch`'s base (a rootfs, or what was read out of a base
+    /// image), which librpm may open; nil for a base given as a package list. The copy is removed
+    /// when the value goes away.
+    public func baseDatabaseCopy(arch: String) throws(CheckError) -> PrivateRPMDatabase? {
+        guard case let .rootfs(root, database, _) = try checkedBase(for: arch) else { return nil }
+        do {
+            return try database.privateCopy(from: root, under: FilePath(cachePath).appending("rpmdb"))
+        } catch {
+            throw .environment("base of \(arch): \(error)")
         }
     }
 
@@ -350,10 +412,19 @@ public struct CheckSession: Sendable {
         if offline, let applied, !applied.missing.isEmpty {
             throw .environment(Self.prefetchMessage(applied.missing, arch: arch, repos: loaded.repos))
         }
-        var report = Resolver(pool: loaded.pool, manifest: manifest, modules: loaded.modules,
-                              visibility: loaded.visibility).resolveAll()
+        var report = Resolver(pool: loaded.pool, manifest: manifest(for: arch), modules: loaded.modules,
+                              visibility: loaded.visibility, recordNeeds: recordNeeds).resolveAll()
         report.repos = loaded.repos
         report.base = base.source(for: arch)
+        if wantsBaseFileOwners(arch: arch) {
+            let shipped = report.extensions.filter { $0.kind == Extension.Kind.osExtension.rawValue && $0.status == .resolved }
+            report.baseFileOwners = loaded.pool.baseFileOwners(sharing: shipped.flatMap(\.packages).map(\.package.ref))
+        }
+        if headerEnds {
+            for ext in report.extensions where ext.kind == Extension.Kind.osExtension.rawValue && ext.status == .resolved {
+                for p in ext.packages { report.headerEnds[p.package.ref] = loaded.pool.headerEnd(of: p.package.ref) }
+            }
+        }
         if let locking, let applied {
             report.failures += applied.failures
             let unused = locking.verify(&report, applied: applied)

@@ -18,6 +18,9 @@ public struct ResolvedPackage: Sendable, Hashable {
     public let pulledBy: [String]
     /// For a listed package, how its spec found it and why this package was taken.
     public var match: String? = nil
+    /// When asked for (`CheckSession.recordNeeds`): the packages of the extension that satisfy
+    /// its requires and recommends (what `mox why` walks).
+    public var needs: [PackageNeed] = []
 }
 
 /// What went wrong for one extension, in words a release engineer can act on.
@@ -37,6 +40,8 @@ public struct Failure: Sendable, Hashable {
         case lockMismatch = "lock-mismatch"
         /// A package the resolution needs is not in the lock (`--lockfile-strict`).
         case notLocked = "not-in-lock"
+        /// Two packages own one path and rpm would refuse to install both (found at compose time).
+        case fileConflict = "file-conflict"
     }
     public let kind: Kind
     /// One sentence saying what and where.
@@ -69,6 +74,9 @@ public struct ExtensionResult: Sendable {
     /// Listed packages first, then dependencies, each sorted by NEVRA.
     public var packages: [ResolvedPackage]
     public var failures: [Failure]
+    /// What may be wrong but could not be decided (a path shared with a base package whose
+    /// header could not be read); never a failure.
+    public var warnings: [String] = []
 }
 
 /// Everything `check` learned about one architecture.
@@ -82,6 +90,12 @@ public struct ArchReport: Sendable {
     public var repos: [LoadedRepo] = []
     /// Where this arch's base came from.
     public var base: BaseSource?
+    /// For a base given as a package list, when asked for (`CheckSession.baseFileOwners`): the
+    /// base packages owning a path that an os-extension package also owns, from the repos' file lists.
+    public var baseFileOwners: [BaseFileOwner] = []
+    /// When asked for (`CheckSession.headerEnds`): where each os-extension package's header ends
+    /// in its file, to read headers without the packages.
+    public var headerEnds: [PackageRef: Int64] = [:]
     /// The image the base was read from (reference, manifest digest), for `--base-image`.
     public var baseImage: BaseImageIdentity?
     /// Problems of the arch as a whole, which fail it whatever its extensions do: the lock

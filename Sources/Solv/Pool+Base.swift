@@ -69,6 +69,7 @@ extension Pool {
         let deps = IdQueue()
         for source in sources {
             let copy = repo_add_solvable(repo)
+            baseSources[copy] = source
             let from = solvable(source)
             let to = solvable(copy)
             to.pointee.name = from.pointee.name

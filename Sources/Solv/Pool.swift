@@ -25,6 +25,8 @@ public final class Pool {
     var consideredStale = false
     var considered = Map()
     var fileProvidesAdded = false
+    /// For a base built from a package list: each base copy's source package in the repos.
+    var baseSources: [Id: Id] = [:]
 
     /// The name libsolv gives the installed base repo.
     public static let baseRepoName = "@System"

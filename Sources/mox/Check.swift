@@ -22,11 +22,29 @@ struct Check: ParsableCommand {
     @Flag(name: .shortAndLong, help: "List every package of each extension and why it is there.")
     var verbose = false
 
+    @Flag(name: .customLong("file-conflicts"), help: ArgumentHelp(
+        "Also check file conflicts as compose does, reading only the packages' headers (local files, the package "
+            + "cache, or HTTP range requests)."))
+    var fileConflicts = false
+
     func run() throws {
         let report: CheckReport
         do {
             let log: (String) -> Void = inputs.quiet ? { _ in } : { Output.log($0) }
-            report = inputs.report(try inputs.session().check(arches: inputs.resolvedArches, log: log))
+            let session = try inputs.session()
+            if fileConflicts {
+                do throws(ComposeError) {
+                    report = inputs.report(try HeaderCheck(session: session, arches: inputs.resolvedArches,
+                                                           fetchOptions: inputs.fetchOptions()).run(log: log))
+                } catch {
+                    switch error {
+                    case .invalidInput(let message): throw CheckError.invalidInput(message)
+                    case .environment(let message): throw CheckError.environment(message)
+                    }
+                }
+            } else {
+                report = inputs.report(try session.check(arches: inputs.resolvedArches, log: log))
+            }
         } catch let error as CheckError {
             // Pipelines and dashboards get a document even when nothing could be checked.
             let failed = CheckFailureReport(moxVersion: Mox.version, manifestPath: inputs.extensions,

@@ -93,7 +93,8 @@ struct ComposeCommand: ParsableCommand {
             case .text:
                 Output.print("no change: \(output) is up to date (\(index.stateDigest))\n" + image.describe(written))
             case .json:
-                Output.print(summaryJSON(status: "unchanged", index: index, summary: nil, provenance: provenance, image: written))
+                Output.print(summaryJSON(status: "unchanged", index: index, summary: nil, provenance: provenance, arches: arches,
+                                         image: written))
             }
         case .published(let summary, let arches, let provenance, let written):
             try Output.writeJUnit(inputs.report(arches), to: junitPath)
@@ -104,7 +105,7 @@ struct ComposeCommand: ParsableCommand {
                     + "into \(summary.output)\n" + image.describe(written) + (summary.changes.map { DiffCommand.render($0, limit: 40) } ?? ""))
             case .json:
                 Output.print(summaryJSON(status: "published", index: summary.index, summary: summary, provenance: provenance,
-                                         image: written))
+                                         arches: arches, image: written))
             }
         }
     }
@@ -116,7 +117,7 @@ struct ComposeCommand: ParsableCommand {
 
     /// The outcome for machines (`--format json`); documented in docs/index-json.md.
     private func summaryJSON(status: String, index: ComposeIndex, summary: ComposeSummary?, provenance: Provenance,
-                             image written: ImageOutcome?) -> String {
+                             arches: [ArchReport], image written: ImageOutcome?) -> String {
         let tree = Publisher.absolute(output)
         var document: [String: Any] = [
             "schemaVersion": 2, "status": status, "stateDigest": index.stateDigest,
@@ -140,6 +141,12 @@ struct ComposeCommand: ParsableCommand {
             if let changes = summary.changes { document["changes"] = DiffCommand.json(changes) }
         }
         if let image = image.json(written) { document["image"] = image }
+        let warnings = arches.flatMap { arch in
+            arch.extensions.flatMap { ext in
+                ext.warnings.map { ["arch": arch.arch, "extension": ext.name, "message": $0] }
+            }
+        }
+        if !warnings.isEmpty { document["warnings"] = warnings }
         let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: options)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"

@@ -6,6 +6,7 @@ import Manifest
 import Report
 import Resolve
 import SystemPackage
+import Treefile
 
 /// Options every command that reads extensions, repos and a base shares.
 struct InputOptions: ParsableArguments {
@@ -23,6 +24,12 @@ struct InputOptions: ParsableArguments {
 
     @Option(help: "Value of $releasever in .repo files.")
     var releasever: String?
+
+    @Option(name: .customLong("treefile"), help: ArgumentHelp(
+        "An rpm-ostree treefile whose repos (through its includes) every extension also uses, as rpm-ostree compose "
+            + "extensions reads them; its releasever and repovars apply to .repo files, found in its directory "
+            + "unless --repos-dir is given.", valueName: "file"))
+    var treefile: String?
 
     @Option(name: .customLong("base-rootfs"), help: ArgumentHelp(
         "Root filesystem of the base OS (its rpmdb under usr/share/rpm, usr/lib/sysimage/rpm or var/lib/rpm); "
@@ -177,17 +184,34 @@ struct InputOptions: ParsableArguments {
         } catch {
             throw CheckError.invalidFiles(error.problems.map(InputProblem.init))
         }
-        let parent = FilePath(extensions).removingLastComponent()
+        // rpm-ostree looks for .repo files beside the treefile.
+        let parent = FilePath(treefile ?? extensions).removingLastComponent()
         let (shared, perArch) = try Self.perArch(reposDirectories, option: "--repos-dir")
         let dir = shared ?? (parent.isEmpty ? "." : parent.string)
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
                                    releasever: releasever, base: try base, cacheDirectory: cachePath)
         session.archReposDirectories = perArch
+        session.extraRepos = try treefileRepos()
         try hermetic.apply(to: &session)
         // http(s) repos: their metadata is downloaded into the cache.
         session.downloader = Fetcher(cache: PackageCache(directory: cachePath), options: fetchOptions())
         session.baseImageTLSVerify = tlsVerify
         return session
+    }
+
+    /// What `--treefile` adds for each arch: its repos, releasever and repovars.
+    func treefileRepos() throws -> [String: ExtraRepos] {
+        guard let treefile else { return [:] }
+        var extra: [String: ExtraRepos] = [:]
+        for arch in resolvedArches {
+            do {
+                let read = try Treefile.load(path: treefile, basearch: CheckSession.basearch(of: arch))
+                extra[arch] = ExtraRepos(source: treefile, repos: read.repos, releasever: read.releasever, variables: read.repovars)
+            } catch {
+                throw CheckError.invalidFiles([InputProblem(file: error.file, message: error.message)])
+            }
+        }
+        return extra
     }
 
     /// Timeouts and retries for metadata and packages alike.
