@@ -49,6 +49,7 @@ struct ComposeCommand: ParsableCommand {
 
     func run() throws {
         let epoch = try Self.sourceDateEpoch()
+        if !inputs.quiet, let warning = image.missingStreamClassWarning { Output.log("mox: " + warning) }
         let composer: Composer
         do {
             composer = Composer(session: try inputs.session(), arches: inputs.resolvedArches, output: output,
