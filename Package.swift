@@ -57,11 +57,16 @@ let package = Package(
         .target(name: "RPM", dependencies: ["CRPM", "RootedPath", system]),
         // Paths inside an image's root: symlinks followed as if the root were `/`, never out of it.
         .target(name: "RootedPath", dependencies: [system]),
+        // The OCI image spec's value types, shared by reading and writing: descriptors, platforms,
+        // manifests, indexes, configs, media types.
+        .target(name: "OCI"),
+        // The extensions image's consumer contract in one place: paths, labels, command, the flat map's format.
+        .target(name: "ImageContract"),
         // Reading OCI images: references and transports (through skopeo), index/manifest/config,
         // per-arch selection, layers streamed once with whiteouts, selected files extracted.
-        .target(name: "ImageSource", dependencies: ["CArchive", "RPM", "RootedPath", system]),
+        .target(name: "ImageSource", dependencies: ["CArchive", "OCI", "RPM", "RootedPath", system]),
         // The base OS from its node image: the rpmdb read out of the layers, cached by manifest digest.
-        .target(name: "BaseImage", dependencies: ["ImageSource", "RPM", system]),
+        .target(name: "BaseImage", dependencies: ["ImageSource", "OCI", "RPM", system]),
         // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
         // Plain threads, joined before returning: blocking work (downloads, parsing, compressing) side by side.
         .target(name: "Threads"),
@@ -70,43 +75,66 @@ let package = Package(
         .target(name: "Modules", dependencies: ["CModulemd", "Solv", system]),
         // extensions.yaml: the model and its strict validation with file:line:column errors.
         .target(name: "Manifest", dependencies: ["Yams"]),
+        // rpm-ostree treefiles as `compose extensions` reads them: repos, releasever and repovars, through
+        // include, arch-include and conditional-include.
+        .target(name: "Treefile", dependencies: ["Yams", system]),
         // .repo files (every dnf repo key), repomd.xml, metalinks and mirrorlists, mirror choice, repomd
-        // signatures, metadata checksums, base package lists, loading repos into a pool.
-        .target(name: "Repos", dependencies: ["Solv", "RPM", "Yams", "Threads", system]),
-        // Depsolving one extension x arch against the locked base; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "BaseImage", system]),
+        // signatures, metadata checksums, loading repos into a pool, repo ids mapped to the build system's.
+        .target(name: "Repos", dependencies: ["Solv", "RPM", "Threads", system]),
+        // Package lists other programs write and read: rpm-ostree lockfiles, rpms.lock.yaml (hermeto),
+        // NEVRA lists; read for bases and locks, written from what a tree ships.
+        .target(name: "Lockfile", dependencies: ["Solv", "Yams"]),
+        // Depsolving one extension x arch against the locked base, within a lock; problems as plain values.
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "Lockfile", "BaseImage", system]),
         // Getting packages: clone or copy local files, download remote ones (the HTTP(S) client also
         // serves repo metadata: per-repo TLS, credentials, proxy, limits), verify each once on its way
         // into the content-addressed package cache (checksum, header NEVRA, rpm digests and signatures)
         // and keep the verdict with the file.
         .target(name: "Fetch", dependencies: ["CCurl", "CLinux", "RPM", "Solv", "Repos", "Threads", system]),
+        // File conflicts of the os-extensions, with the base and with each other, by rpm's rules
+        // (librpm's file comparison, rpm's multilib colors), from package headers and the base's rpmdb.
+        .target(name: "Conflicts", dependencies: ["RPM"]),
         // Publishing a directory in one step: built beside its destination under a lock, swapped in,
-        // leftovers of killed runs removed. The composed tree and the image layout both use it.
+        // leftovers of killed runs removed. The composed tree and the image layout both use it; single
+        // files (lockfiles, SBOMs) are staged beside theirs and renamed in with them.
         .target(name: "Publish", dependencies: ["CLinux", system]),
         // rpm-md repodata for a directory of RPMs, through libcreaterepo_c.
         .target(name: "Createrepo", dependencies: ["CCreaterepo"]),
         // The composed tree: layout, repodata, the JSON index, state digest, atomic publish, diffs,
-        // and the image of a tree.
-        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "Repos", "Solv", "Manifest", system]),
+        // the image of a tree, and its companions (lockfile, SBOMs).
+        .target(name: "Compose", dependencies: ["Publish", "Resolve", "Fetch", "Createrepo", "Image", "ImageContract", "Repos", "Solv",
+                                                "Manifest", "Lockfile", "SBOM", "Conflicts", "RPM", system]),
         // The OCI image: reproducible layer tarball, blobs, config, manifest, index.
-        .target(name: "Image", dependencies: ["CArchive", "CZlib", "CZstd", "CLinux", "Publish", "RPM", "Threads", system]),
-        // Text, JSON and JUnit renderings of a check report.
-        .target(name: "Report", dependencies: ["Resolve"]),
+        .target(name: "Image", dependencies: ["CArchive", "CZlib", "CZstd", "CLinux", "ImageContract", "OCI", "Publish", "RPM",
+                                              "Threads", system]),
+        // SPDX 2.3 SBOMs of extensions images: every RPM with its purl, checksum, source RPM and relations.
+        .target(name: "SBOM"),
+        // Checking any extensions image against the consumer contract, arch by arch: labels, command,
+        // repodata and RPMs, the flat map in the last layer, installability from the image's repo alone.
+        .target(name: "Lint", dependencies: ["ImageContract", "ImageSource", "Manifest", "OCI", "Repos", "Resolve", "Solv", system]),
+        // Merging per-arch images composed on separate builders into one image index, byte for byte
+        // the index a multi-arch compose writes.
+        .target(name: "Merge", dependencies: ["Image", "ImageContract", "ImageSource", "OCI", system]),
+        // Text, JSON and JUnit renderings of check and lint reports.
+        .target(name: "Report", dependencies: ["Resolve", "Lint"]),
         // The command line: argument parsing, output, exit codes.
         .executableTarget(
             name: "mox",
             dependencies: [
-                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image",
+                "Manifest", "Repos", "Resolve", "Report", "Fetch", "Publish", "Compose", "Image", "Treefile", "ImageContract",
+                "ImageSource", "Lint", "Merge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), system,
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
         .testTarget(name: "ReposTests", dependencies: ["Repos", "RPM", "Fixtures"]),
+        .testTarget(name: "LockfileTests", dependencies: ["Lockfile", "Solv", "Fixtures"]),
         .testTarget(name: "ResolveTests", dependencies: ["Resolve", "Repos", "Manifest", "Fixtures"]),
         .testTarget(name: "MoxTests", dependencies: ["Fixtures"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Fixtures"]),
         .testTarget(name: "ComposeTests", dependencies: ["Compose", "Createrepo", "Fixtures"]),
-        .testTarget(name: "ImageTests", dependencies: ["Image", "Fixtures"]),
-        .testTarget(name: "ImageSourceTests", dependencies: ["ImageSource", "RootedPath", "Fixtures"]),
+        .testTarget(name: "ImageTests", dependencies: ["Image", "OCI", "Fixtures"]),
+        .testTarget(name: "TreefileTests", dependencies: ["Treefile", "Fixtures"]),
+        .testTarget(name: "ImageSourceTests", dependencies: ["ImageSource", "OCI", "RootedPath", "Fixtures"]),
         // Test support: builds real RPMs (rpmbuild), repos (createrepo_c) and rpmdbs (rpm --justdb).
         .target(name: "Fixtures", path: "Tests/Fixtures"),
     ],

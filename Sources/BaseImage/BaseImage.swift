@@ -2,6 +2,7 @@
 // kept in the cache as a small root keyed by the manifest digest, so a second run reads no layer.
 import Foundation
 import ImageSource
+import OCI
 import RPM
 import SystemPackage
 

@@ -12,6 +12,8 @@
 #include <rpm/rpmkeyring.h>
 #include <rpm/rpmcrypto.h>
 #include <rpm/rpmcli.h>
+#include <rpm/rpmfiles.h>
+#include <rpm/rpmstrpool.h>
 
 /* RPMLOG_UPTO is a macro: the mask that lets `level` and everything more severe through. */
 static inline int mox_rpm_log_upto(int level) { return RPMLOG_UPTO(RPMLOG_PRI(level)); }

@@ -58,7 +58,7 @@ static inline int mox_cache_keyfilter(Repo *repo, Repokey *key, void *kfdata) {
   case SOLVABLE_SUMMARY: case SOLVABLE_DESCRIPTION: case SOLVABLE_PACKAGER: case SOLVABLE_URL:
   case SOLVABLE_GROUP: case SOLVABLE_AUTHORS: case SOLVABLE_CHANGELOG: case SOLVABLE_CHANGELOG_AUTHOR:
   case SOLVABLE_CHANGELOG_TIME: case SOLVABLE_CHANGELOG_TEXT: case SOLVABLE_EULA: case SOLVABLE_MESSAGEINS:
-  case SOLVABLE_MESSAGEDEL: case SOLVABLE_HEADEREND:
+  case SOLVABLE_MESSAGEDEL:
     return KEY_STORAGE_DROPPED;
   default:
     return repo_write_stdkeyfilter(repo, key, kfdata);

@@ -86,9 +86,60 @@ public struct ComposeIndex: Codable, Sendable, Equatable {
         public var role: String
         /// For dependencies: the listed packages whose chains reach it.
         public var pulledBy: [String]
+        /// The extension's packages satisfying its requires and recommends (`mox why` walks these).
+        public var needs: [Need]?
+        /// From its header: bytes once installed, its `%config` files, its scriptlets' digests.
+        public var installedSize: Int64?
+        public var configFiles: [String: ConfigFile]?
+        public var scriptlets: [String: String]?
 
         /// `name-version-release.arch.rpm`, as the tree names the file.
         public var fileName: String { "\(name)-\(version)-\(release).\(arch).rpm" }
+    }
+
+    /// One dependency of a package, and the package of the extension that satisfies it.
+    public struct Need: Codable, Sendable, Equatable {
+        public var nevra: String
+        public var dependency: String
+        /// `requires` or `recommends`.
+        public var kind: String
+    }
+
+    /// A `%config` file: its content digest (`-> TARGET` for a link) and whether it is `noreplace`.
+    public struct ConfigFile: Codable, Sendable, Equatable {
+        public var digest: String
+        public var noreplace: Bool
+    }
+
+    /// Whether every package carries what `why` and `diff` read (an index written by mox before
+    /// they did lacks it: such a tree is composed again, to the same state digest).
+    public var recordsDetails: Bool {
+        arches.values.allSatisfy { arch in
+            arch.extensions.values.allSatisfy { $0.packages.allSatisfy { $0.needs != nil && $0.installedSize != nil } }
+        }
+    }
+
+    /// The index without what is derived from the packages' own content or from the resolution
+    /// graph (needs, header facts): the state digest covers the packages by their checksums instead.
+    func withoutDetails() -> ComposeIndex {
+        var copy = self
+        for (name, arch) in arches {
+            var arch = arch
+            for (extName, ext) in arch.extensions {
+                var ext = ext
+                ext.packages = ext.packages.map { p in
+                    var p = p
+                    p.needs = nil
+                    p.installedSize = nil
+                    p.configFiles = nil
+                    p.scriptlets = nil
+                    return p
+                }
+                arch.extensions[extName] = ext
+            }
+            copy.arches[name] = arch
+        }
+        return copy
     }
 
     /// Canonical bytes: sorted keys, pretty printed, a final newline.

@@ -1,3 +1,4 @@
+import Conflicts
 import Createrepo
 import Fetch
 import Foundation
@@ -59,9 +60,13 @@ public struct Composer: Sendable {
     public let fetchOptions: FetchOptions
     /// The image to write with the tree, if any.
     public let image: ImageRequest?
+    /// The lockfile and SBOMs to write with the tree, if any.
+    public let companions: CompanionRequest
 
     public init(session: CheckSession, arches: [String], output: String, sourceDateEpoch: Int64?,
-                fetchOptions: FetchOptions, image: ImageRequest? = nil) {
+                fetchOptions: FetchOptions, image: ImageRequest? = nil,
+                companions: CompanionRequest = CompanionRequest(lockfile: nil, sbomDirectory: nil)) {
+        self.companions = companions
         self.session = session
         self.arches = arches
         self.output = output
@@ -77,24 +82,19 @@ public struct Composer: Sendable {
         // 0. Outputs that cannot work are refused before anything is read, fetched or written.
         try Self.checkReplaceable(output)
         try image?.check(tree: output, arches: arches.count)
+        try companions.check(arches: arches.count)
 
         let cache = PackageCache(directory: cacheDirectory)
         let fetcher = Fetcher(cache: cache, options: fetchOptions, progress: progress)
         var session = self.session
         session.downloader = fetcher
+        // A base given as a package list: its files are known only from the repos' file lists.
+        session.baseFileOwners = true
+        // The index records the dependency graph (`mox why`).
+        session.recordNeeds = true
 
         // 1. Resolve, the same code path as `check`.
-        var reports: [ArchReport] = []
-        var definitions: [String: [String: RepoDefinition]] = [:]
-        for arch in arches {
-            do {
-                let (report, repos) = try session.resolve(arch: arch, log: log)
-                reports.append(report)
-                definitions[arch] = Dictionary(repos.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            } catch {
-                throw Self.map(error)
-            }
-        }
+        var (reports, definitions) = try Self.resolve(session, arches: arches, log: log)
         if reports.contains(where: \.failed) { return .failed(reports) }
         let provenance = Provenance(manifest: session.manifest.path, reports: reports)
 
@@ -109,19 +109,23 @@ public struct Composer: Sendable {
             throw .invalidInput("\(session.manifest.path): cannot read the extensions file: \(error)")
         }
         let keys = try signatureChecks(definitions, fetcher: fetcher)
+        let sources = PackageSources(reports: reports, definitions: definitions, arches: arches,
+                                     cacheDirectory: cacheDirectory, fetcher: fetcher)
         let builder = IndexBuilder(reports: reports, plan: plan, manifestSha256: manifestDigest,
-                                   sourceDateEpoch: sourceDateEpoch, repoInputs: keys.inputs)
+                                   sourceDateEpoch: sourceDateEpoch, repoInputs: Self.repoInputs(reports, keys.inputs))
         let skeleton = builder.index()
+        // Written before anything is fetched: a lock that cannot be written is known at once.
+        let lockfiles = try companions.lockfiles(reports) { skeleton.arches[$0]?.timestamp ?? 0 }
         // Built (and every href checked) even when nothing changed: a hostile repo is reported.
-        let mirrors = Dictionary(reports.map { report in
-            (report.arch, Dictionary(report.repos.map { ($0.id, $0.mirrors) }, uniquingKeysWith: { a, _ in a }))
-        }, uniquingKeysWith: { a, _ in a })
-        let requests = try fetchRequests(plan, definitions: definitions, mirrors: mirrors, signatures: keys.checks)
+        let requests = try fetchRequests(plan, sources: sources, signatures: keys.checks)
         let previous = ComposeIndex.read(tree: output)
-        if let existing = previous, existing.stateDigest == skeleton.stateDigest,
+        if let existing = previous, existing.stateDigest == skeleton.stateDigest, existing.recordsDetails,
            Self.holdsEveryFile(of: plan, at: output) {
             Publisher.clearLeftovers(of: output)
             let written = try ImageExport.write(image, of: output, index: existing, log: log, interruptible: interruptible)
+            let files = try CompanionRequest.stage(lockfiles + companions.sboms(index: existing, reports: reports),
+                                                   interruptible: interruptible)
+            do { try files.commit() } catch { throw .environment("\(error)") }
             return .unchanged(existing, reports, provenance, written)
         }
 
@@ -130,18 +134,29 @@ public struct Composer: Sendable {
         let results: [FetchResult]
         do { results = try fetcher.fetch(requests) } catch { throw .environment("\(error)") }
 
+        // 3b. File conflicts by rpm's rules, now that every header is at hand.
+        reports = try ConflictGate.apply(reports, session: session, log: log, package: { info, _ in
+            info.checksum.map { .success(cache.path(for: $0)) } ?? .failure(.init("no checksum"))
+        }, baseHeader: { owner, arch throws(ComposeError) in
+            try sources.header(of: owner.base, end: owner.headerEnd, arch: arch)
+        })
+        if reports.contains(where: \.failed) { return .failed(reports) }
+
         // 4. Lay out the tree beside the output, write repodata and the index, and the image from it.
         let publisher: Publisher
         do { publisher = try Publisher(output: output) } catch { throw .environment("\(error)") }
         interruptible(publisher)
         let staging = FilePath(publisher.staging)
         var stagedImage: StagedImage?
+        var stagedFiles: StagedFiles?
         do throws(ComposeError) {
             let index = try TreeFiles.lay(plan, from: cache, into: staging, index: builder)
             if let image {
                 stagedImage = try ImageExport(request: image).stage(tree: staging.string, index: index, log: log,
                                                                     ready: interruptible)
             }
+            stagedFiles = try CompanionRequest.stage(lockfiles + companions.sboms(index: index, reports: reports),
+                                                     interruptible: interruptible)
 
             // 5. Both in place, or neither: the tree is swapped in first and swapped back if the image cannot follow.
             do throws(PublishError) { try publisher.swapIn() } catch { throw .environment("\(error)") }
@@ -152,6 +167,8 @@ public struct Composer: Sendable {
             }
             publisher.commit()
             stagedImage?.commit()
+            // The tree and image are in place: the files describing them follow.
+            do { try stagedFiles?.commit() } catch { throw .environment("\(error) (the tree and image were published)") }
             let changes = previous.map { IndexDiff(old: $0, new: index) }
             let fetched = results.filter { !$0.wasCached }
             return .published(ComposeSummary(
@@ -160,10 +177,33 @@ public struct Composer: Sendable {
                 fetched: fetched.count, fetchedBytes: fetched.reduce(0) { $0 + $1.bytesTransferred },
                 index: index, changes: changes), reports, provenance, stagedImage?.outcome)
         } catch {
+            stagedFiles?.discard()
             stagedImage?.discard()
             publisher.discard()
             throw error
         }
+    }
+
+    /// The settings that judged the shipped packages, per arch and repo as the manifest names it:
+    /// a manifest repo some build system splits in several (`--map-repo`) checks signatures when
+    /// all of them do, with all their keys. Repos that ship nothing decide nothing.
+    static func repoInputs(_ reports: [ArchReport], _ loaded: [ComposeIndex.Repo]) -> [ComposeIndex.Repo] {
+        let settings = Dictionary(loaded.map { ("\($0.arch) \($0.id)", $0) }, uniquingKeysWith: { a, _ in a })
+        var inputs: [ComposeIndex.Repo] = []
+        for report in reports {
+            var realByRecorded: [String: Set<String>] = [:]
+            for (package, _) in report.shippedPackages {
+                realByRecorded[report.manifestRepo(of: package), default: []].insert(package.repo)
+            }
+            for (recorded, reals) in realByRecorded.sorted(by: { $0.key < $1.key }) {
+                let used = reals.sorted().compactMap { settings["\(report.arch) \($0)"] }
+                var keys: [String] = []
+                for key in used.flatMap(\.gpgkeys) where !keys.contains(key) { keys.append(key) }
+                let check = !used.isEmpty && used.allSatisfy(\.gpgcheck)
+                inputs.append(ComposeIndex.Repo(arch: report.arch, id: recorded, gpgcheck: check, gpgkeys: check ? keys : []))
+            }
+        }
+        return inputs
     }
 
     /// Whether every planned RPM is at its path with its size: a tree someone damaged is not "unchanged".
@@ -193,42 +233,15 @@ public struct Composer: Sendable {
 
     /// For each planned package: the URLs it may come from (the mirrors its repo's metadata came
     /// from, best first), what the metadata says of it, and the signature check its repo asks for.
-    func fetchRequests(_ plan: TreePlan, definitions: [String: [String: RepoDefinition]],
-                       mirrors: [String: [String: [String]]], signatures: [String: SignatureCheck]) throws(ComposeError) -> [FetchRequest] {
+    func fetchRequests(_ plan: TreePlan, sources packageSources: PackageSources,
+                       signatures: [String: SignatureCheck]) throws(ComposeError) -> [FetchRequest] {
         var requests: [FetchRequest] = []
         for planned in plan.packages {
             let info = planned.package
             guard let checksum = info.checksum else {
                 throw .environment("repo '\(info.repo)' gives no checksum for \(info.nevra); cannot verify it")
             }
-            let href = info.location
-            if href.contains("://") || href.lowercased().hasPrefix("file:") {
-                throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', an absolute URL; rpm-md "
-                    + "locations must be relative to the repo, so mox refuses it (regenerate the repo's metadata)")
-            }
-            guard !href.isEmpty, !href.hasPrefix("/"), !href.split(separator: "/").contains("..") else {
-                throw .environment("repo '\(info.repo)': \(info.nevra) has location '\(href)', outside the repo; refusing it")
-            }
-            // The repo as defined for the arches that ship the package ($basearch differs), first one first.
-            let candidates = (planned.arches + arches).compactMap { definitions[$0]?[info.repo] }
-            guard let repo = candidates.first else {
-                throw .environment("\(info.nevra): repo '\(info.repo)' is not defined")
-            }
-            var sources: [URL] = []
-            var seen = Set<String>()
-            let bases = (planned.arches + arches).flatMap { mirrors[$0]?[info.repo] ?? definitions[$0]?[info.repo]?.baseURLs ?? [] }
-            for text in bases where seen.insert(text).inserted {
-                let url: RepoURL
-                do {
-                    url = try RepoURL(parsing: text, relativeTo: FileManager.default.currentDirectoryPath).appending(href)
-                } catch {
-                    throw .environment("repo '\(info.repo)': \(info.nevra) at '\(href)' under baseurl '\(text)': \(error)")
-                }
-                switch url {
-                case .local(let path): sources.append(URL(fileURLWithPath: path))
-                case .remote(let remote): sources.append(remote)
-                }
-            }
+            let (repo, sources) = try packageSources.sources(of: info, arches: planned.arches)
             requests.append(FetchRequest(name: info.nevra.description, sources: sources,
                                          size: info.size > 0 ? info.size : nil, checksum: checksum,
                                          signature: signatures[repo.id] ?? .digestsOnly, connection: repo.connection,
@@ -298,6 +311,23 @@ public struct Composer: Sendable {
             }
         }
         return paths
+    }
+
+    /// Loads and resolves each arch, as `check` does; also the repos as each arch defines them.
+    static func resolve(_ session: CheckSession, arches: [String], log: (String) -> Void) throws(ComposeError)
+        -> (reports: [ArchReport], definitions: [String: [String: RepoDefinition]]) {
+        var reports: [ArchReport] = []
+        var definitions: [String: [String: RepoDefinition]] = [:]
+        for arch in arches {
+            do {
+                let (report, repos) = try session.resolve(arch: arch, log: log)
+                reports.append(report)
+                definitions[arch] = Dictionary(repos.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            } catch {
+                throw Self.map(error)
+            }
+        }
+        return (reports, definitions)
     }
 
     static func map(_ error: CheckError) -> ComposeError {

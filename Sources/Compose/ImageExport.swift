@@ -2,6 +2,7 @@ import Createrepo
 import Fetch
 import Foundation
 import Image
+import ImageContract
 import Publish
 import SystemPackage
 
@@ -81,9 +82,6 @@ public struct ImageOutcome: Sendable {
 /// `usr/share/rpm-ostree/extensions.json`. The result is staged beside its destinations and
 /// swapped in by the caller, together with the tree.
 public struct ImageExport {
-    /// Where the image keeps the tree, and the flat map koji's upload reads from the last layer.
-    public static let treePath = "usr/share/rpm-ostree/extensions"
-    public static let flatMapPath = "usr/share/rpm-ostree/extensions.json"
     /// Annotation recording the arch's state digest.
     public static let stateAnnotation = "dev.mox.state-digest"
 
@@ -180,9 +178,9 @@ public struct ImageExport {
         var sources: [LayerSource] = []
         for name in ["dependencies", "extensions", "repodata", ComposeIndex.fileName, ComposeIndex.flatFileName]
         where access(view.appending(name).string, F_OK) == 0 {
-            sources.append(LayerSource(path: Self.treePath + "/" + name, local: view.appending(name).string))
+            sources.append(LayerSource(path: ExtensionsImage.treePath + "/" + name, local: view.appending(name).string))
         }
-        sources.append(LayerSource(path: Self.flatMapPath, local: view.appending(ComposeIndex.flatFileName).string))
+        sources.append(LayerSource(path: ExtensionsImage.flatMapPath, local: view.appending(ComposeIndex.flatFileName).string))
         return sources
     }
 
@@ -235,7 +233,8 @@ public struct ImageExport {
             description: "OS extensions for \(arch): \(extensions.count) extensions, \(packages) packages ("
                 + extensions.joined(separator: ", ") + ")",
             baseName: baseName, baseDigest: baseDigest, labels: request.labels,
-            annotations: [Self.stateAnnotation: view.stateDigest],
+            annotations: [Self.stateAnnotation: view.stateDigest,
+                          ExtensionsImage.extensionsDigestAnnotation: "sha256:" + view.inputs.extensionsSha256],
             comment: "mox \(view.mox)")
     }
 }

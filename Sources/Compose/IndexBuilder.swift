@@ -1,5 +1,6 @@
 import Foundation
 import Resolve
+import RPM
 import Solv
 
 /// Builds the JSON index of a tree, and the digests that say whether a tree would change.
@@ -18,9 +19,9 @@ struct IndexBuilder {
     /// The index; `sha256` gives each tree path's sha256 (known once the files are in place).
     /// Digests are always computed without the sha256s, from the repo checksums, so a tree can
     /// be judged unchanged before anything is fetched.
-    func index(sha256: [String: String] = [:]) -> ComposeIndex {
-        var skeleton = assemble(sha256: [:])
-        var full = assemble(sha256: sha256)
+    func index(sha256: [String: String] = [:], facts: [String: PackageFacts] = [:]) -> ComposeIndex {
+        var skeleton = assemble(sha256: [:], facts: [:]).withoutDetails()
+        var full = assemble(sha256: sha256, facts: facts)
         var digests: [String] = []
         for arch in skeleton.arches.keys.sorted() {
             let digest = archDigest(skeleton.view(arch: arch)!)
@@ -43,7 +44,7 @@ struct IndexBuilder {
     }
 
     /// The index with empty digests.
-    private func assemble(sha256: [String: String]) -> ComposeIndex {
+    private func assemble(sha256: [String: String], facts: [String: PackageFacts]) -> ComposeIndex {
         var arches: [String: ComposeIndex.Arch] = [:]
         for report in reports {
             var extensions: [String: ComposeIndex.Extension] = [:]
@@ -55,11 +56,17 @@ struct IndexBuilder {
                     let path = plan.pathOf[p.package.ref] ?? ""
                     flat[n.name] = "\(n.evr).\(n.arch)"
                     newest = max(newest, p.package.buildTime)
+                    let known = facts[path]
                     return ComposeIndex.Package(
                         nevra: n.description, name: n.name, epoch: n.epoch ?? 0, version: n.version,
                         release: n.release, arch: n.arch, path: path, sha256: sha256[path] ?? "",
-                        size: p.package.size, repo: p.package.repo, role: p.role.rawValue,
-                        pulledBy: p.role == .dependency ? p.pulledBy : [])
+                        size: p.package.size, repo: report.manifestRepo(of: p.package), role: p.role.rawValue,
+                        pulledBy: p.role == .dependency ? p.pulledBy : [],
+                        needs: p.needs.map { .init(nevra: $0.package.description, dependency: $0.dependency,
+                                                   kind: $0.weak ? "recommends" : "requires") },
+                        installedSize: known?.installedSize,
+                        configFiles: known.map { $0.configFiles.mapValues { .init(digest: $0.digest, noreplace: $0.noreplace) } },
+                        scriptlets: known?.scriptlets)
                 }
                 extensions[ext.name] = ComposeIndex.Extension(status: ext.status.rawValue, kind: ext.kind,
                                                               position: position, note: ext.note, packages: packages)

@@ -33,6 +33,11 @@ public struct IndexDiff: Sendable, Equatable {
     }
 
     public let changes: [Change]
+    /// Per extension in both trees: `%config` files, scriptlets and sizes that changed.
+    public let extensions: [ExtensionChanges]
+
+    /// Whether the trees differ at all.
+    public var isEmpty: Bool { changes.isEmpty && extensions.allSatisfy(\.isEmpty) }
 
     /// The differences from `old` to `new`; with no `old`, everything is new.
     public init(old: ComposeIndex?, new: ComposeIndex) {
@@ -65,6 +70,7 @@ public struct IndexDiff: Sendable, Equatable {
             }
         }
         self.changes = changes.sorted()
+        extensions = ExtensionChanges.between(old, new)
     }
 
     /// Per resolved extension: name.arch -> evr of what it ships.

@@ -3,6 +3,7 @@
 import Createrepo
 import Fetch
 import Foundation
+import RPM
 import Solv
 import SystemPackage
 
@@ -12,6 +13,7 @@ enum TreeFiles {
     static func lay(_ plan: TreePlan, from cache: PackageCache, into root: FilePath,
                     index builder: IndexBuilder) throws(ComposeError) -> ComposeIndex {
         var sha256: [String: String] = [:]
+        var facts: [String: PackageFacts] = [:]
         for planned in plan.packages {
             guard let checksum = planned.package.checksum else { continue }
             let destination = root.appending(planned.path)
@@ -19,11 +21,13 @@ enum TreeFiles {
                 try cache.materialize(checksum, at: destination.string)
                 sha256[planned.path] = checksum.algorithm == "sha256"
                     ? checksum.hex : try Checksum.of(file: destination.string, algorithm: "sha256").hex
+                // What a node operator compares between builds (config files, scriptlets, size).
+                facts[planned.path] = try PackageFacts.read(file: destination.string)
             } catch {
                 throw .environment("\(error)")
             }
         }
-        let index = builder.index(sha256: sha256)
+        let index = builder.index(sha256: sha256, facts: facts)
         // The sha256s are known (verified on fetch): createrepo_c then reads only the headers.
         do {
             _ = try Repodata.write(plan.packages.map {

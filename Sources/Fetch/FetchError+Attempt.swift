@@ -7,7 +7,7 @@ extension FetchError {
     var attempt: RepoDownloadError.Attempt {
         switch self {
         case let .httpStatus(url, _), let .transfer(url, _, _), let .connection(url, _), let .notTried(url, _),
-            let .unsupportedSource(url), let .missingFile(url), let .io(url, _, _):
+            let .unsupportedSource(url), let .missingFile(url), let .io(url, _, _), let .offline(url):
             let text = description
             let reason = text.hasPrefix(url + ": ") ? String(text.dropFirst(url.count + 2)) : text
             return .init(url: url, reason: reason)

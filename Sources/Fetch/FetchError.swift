@@ -32,6 +32,8 @@ public indirect enum FetchError: Error, Sendable, Equatable, CustomStringConvert
     case wrongPackage(name: String, source: String, header: String)
     /// More than one package failed.
     case several([FetchError])
+    /// Not fetched: `--offline` forbids network connections.
+    case offline(url: String)
 
     /// Whether trying the same source again might help.
     var isTransient: Bool {
@@ -77,6 +79,8 @@ public indirect enum FetchError: Error, Sendable, Equatable, CustomStringConvert
         case let .wrongPackage(name, source, header):
             return "\(source): the repo metadata says this is \(name) but the package's header says \(header); "
                 + "the repo is broken or hostile: regenerate its metadata or drop the repo"
+        case let .offline(url):
+            return "\(url): not fetched: --offline forbids network connections; prefetch it (hermeto) and use the prefetched repos"
         case let .several(errors):
             return "\(errors.count) packages failed:\n" + errors.map(\.description).joined(separator: "\n")
         }

@@ -70,12 +70,16 @@ public struct FetchOptions: Sendable {
     public var backoff: Double
     /// The User-Agent header.
     public var userAgent: String
+    /// No network connection is opened (`--offline`): remote sources fail at once, naming their URL.
+    public var offline: Bool
 
     /// Options with sensible defaults: 4 at once, 30 s connect, 3 retries from 0.5 s.
     public init(
         concurrency: Int = 4, connectTimeout: Double = 30, lowSpeedLimit: Int = 1024, lowSpeedTime: Double = 30,
-        totalTimeout: Double? = nil, retries: Int = 3, backoff: Double = 0.5, userAgent: String = "mox"
+        totalTimeout: Double? = nil, retries: Int = 3, backoff: Double = 0.5, userAgent: String = "mox",
+        offline: Bool = false
     ) {
+        self.offline = offline
         self.concurrency = concurrency
         self.connectTimeout = connectTimeout
         self.lowSpeedLimit = lowSpeedLimit

@@ -87,15 +87,19 @@ public final class Fetcher: Sendable {
 
     /// Downloads one small file (repo metadata such as repomd.xml) to `destination` with the same
     /// retries and failover, and `connection`'s settings; `checksum` and `size` are checked when given.
+    /// With `prefix`, only the first that many bytes are asked for (an HTTP range request: a
+    /// package's lead, signature and header); a server that ignores ranges sends the whole file,
+    /// which serves as well.
     public func download(_ sources: [URL], to destination: String, connection: RepoConnection = .init(),
-                         checksum: Checksum? = nil, size: Int64? = nil) throws(FetchError) {
+                         checksum: Checksum? = nil, size: Int64? = nil, prefix: Int64? = nil) throws(FetchError) {
         let file = FilePath(destination)
         let parent = file.removingLastComponent().isEmpty ? FilePath(".") : file.removingLastComponent()
         try makeDirectories(parent)
         let name = file.lastComponent?.string ?? destination
-        let target = Target(name: name, sources: sources, size: size, checksum: checksum, connection: connection) {
+        var target = Target(name: name, sources: sources, size: size, checksum: checksum, connection: connection) {
             temporaryName(in: parent, for: name).string
         }
+        target.prefix = prefix
         var client: HTTPClient?
         let (temporary, _) = try retrieve(target, client: &client, onBytes: { _ in }).get()
         try publish(temporary, at: destination)
@@ -223,6 +227,8 @@ public final class Fetcher: Sendable {
         var check: PackageCheck? = nil
         /// The key set a signature was checked against, for the record.
         var keySet: String? = nil
+        /// Only the first this many bytes (an HTTP range), for a package's header; nil: all of it.
+        var prefix: Int64? = nil
         /// A fresh path on the destination's filesystem for the bytes in flight.
         var temporaryPath: () throws(FetchError) -> String
     }
@@ -343,7 +349,12 @@ public final class Fetcher: Sendable {
     private func download(_ target: Target, from url: String, to temporary: String, client: inout HTTPClient?, onBytes: (Int64) -> Void) -> Result<Int64, Failure> {
         do throws(FetchError) {
             let http: HTTPClient
-            if let client { http = client } else { http = try HTTPClient(options: options) }
+            if let client { http = client } else {
+                do { http = try HTTPClient(options: options) } catch {
+                    if case .offline = error { throw .offline(url: url) }
+                    throw error
+                }
+            }
             client = http
             // A host that did not answer earlier in the run is not asked again.
             let host = HostHealth.Key(url: url, connection: target.connection)
@@ -358,7 +369,7 @@ public final class Fetcher: Sendable {
             let outcome = withoutActuallyEscaping(onBytes) { onBytes in
                 let sink = DownloadSink(fd: fd, digest: digest, limit: target.size, progress: onBytes)
                 if let host { sink.onConnect = { [hosts] in hosts.connected(host) } }
-                return (http.get(url, connection: target.connection, into: sink), sink.received, sink.connected)
+                return (http.get(url, connection: target.connection, prefix: target.prefix, into: sink), sink.received, sink.connected)
             }
             try closeChecked(fd, path: temporary)
             switch outcome.0 {

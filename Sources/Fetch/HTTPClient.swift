@@ -15,7 +15,9 @@ final class HTTPClient {
     /// curl_global_init is not thread-safe: run it once, before the first handle.
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
 
+    /// The one way a connection comes to be: with `--offline` no client exists, so none is opened.
     init(options: FetchOptions) throws(FetchError) {
+        guard !options.offline else { throw .offline(url: "") }
         guard Self.initialized, let handle = curl_easy_init() else {
             throw .transfer(url: "", code: Int(CURLE_FAILED_INIT.rawValue), message: "libcurl could not start")
         }
@@ -44,7 +46,7 @@ final class HTTPClient {
     }
 
     /// GETs `url` into `sink` with `connection`'s settings, following redirects (http and https only).
-    func get(_ url: String, connection: RepoConnection, into sink: DownloadSink) -> Outcome {
+    func get(_ url: String, connection: RepoConnection, prefix: Int64? = nil, into sink: DownloadSink) -> Outcome {
         curl_easy_reset(handle)
         errorText[0] = 0
         _ = mox_curl_setopt_string(handle, CURLOPT_URL, url)
@@ -53,6 +55,7 @@ final class HTTPClient {
         _ = mox_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1)
         _ = mox_curl_setopt_long(handle, CURLOPT_MAXREDIRS, 10)
         _ = mox_curl_setopt_long(handle, CURLOPT_FAILONERROR, 1)
+        if let prefix, prefix > 0 { _ = mox_curl_setopt_string(handle, CURLOPT_RANGE, "0-\(prefix - 1)") }
         // Timeouts use signals otherwise, which threads must not.
         _ = mox_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         let limits = Limits(options: options, connection: connection)

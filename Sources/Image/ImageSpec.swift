@@ -1,4 +1,5 @@
 // What an image says about itself: platform, time, labels, annotations, history.
+import ImageContract
 
 /// The metadata of one per-architecture image.
 public struct ImageSpec: Sendable, Hashable {
@@ -43,30 +44,9 @@ public struct ImageSpec: Sendable, Hashable {
         self.comment = comment
     }
 
-    /// The label consumers look for to find an extensions image.
-    public static let extensionsLabel = "io.openshift.os.extensions"
-    /// The label the MCO's image-stream discovery pairs with `extensionsLabel`.
-    public static let streamClassLabel = "io.openshift.os.streamclass"
-
-    /// The config's command. The image holds files only and is never run: the MCO runs
-    /// `podman create` (which refuses an image without a command or entrypoint) and `podman cp`,
-    /// never `podman start`. The image has no /bin/false either, so a `podman run` fails at once.
-    public static let command = ["/bin/false"]
-
-    /// The OCI (GOARCH) name of an rpm architecture: x86_64 -> amd64, aarch64 -> arm64, i686 -> 386;
-    /// ppc64le, s390x, riscv64 and others are spelled the same.
-    public static func ociArchitecture(rpm: String) -> String {
-        switch rpm {
-        case "x86_64": "amd64"
-        case "aarch64": "arm64"
-        case "i386", "i486", "i586", "i686": "386"
-        default: rpm
-        }
-    }
-
     /// The config labels: the caller's, with the extensions label always `true`.
     var allLabels: [String: String] {
-        labels.merging([Self.extensionsLabel: "true"]) { _, ours in ours }
+        labels.merging([ExtensionsImage.extensionsLabel: "true"]) { _, ours in ours }
     }
 
     /// The manifest annotations: the caller's, overridden by the ones this spec names.

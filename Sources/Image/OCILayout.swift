@@ -1,6 +1,7 @@
 // The OCI image layout directory: blobs, index.json, oci-layout; built next to the target, then swapped in.
 internal import CArchive
 import Foundation
+import OCI
 import Publish
 import SystemPackage
 
@@ -25,7 +26,57 @@ public enum OCILayout {
     public static func stage(
         images: [(spec: ImageSpec, layer: LayerBlob)], to dir: String, tag: String = "latest"
     ) throws(ImageError) -> (publisher: Publisher, digest: String) {
-        try validate(images, tag: tag)
+        try validate(images)
+        return try stage(to: dir, tag: tag, architectures: images.map { Platform(rpmArch: $0.spec.arch).architecture }) {
+            (blobs) throws(ImageError) -> [PlacedImage] in
+            var placed: [PlacedImage] = []
+            for (spec, layer) in images {
+                try addLayer(layer, into: blobs)
+                let config = try addDocument(
+                    Document.config(spec, diffIDs: [layer.diffID]), mediaType: MediaType.ociConfig, into: blobs)
+                let layerDescriptor = Descriptor(mediaType: layer.mediaType, digest: layer.digest, size: layer.size)
+                var manifest = try addDocument(
+                    Document.manifest(config: config, layers: [layerDescriptor], annotations: spec.allAnnotations),
+                    mediaType: MediaType.ociManifest, into: blobs)
+                manifest.platform = Platform(rpmArch: spec.arch)
+                placed.append(PlacedImage(manifest: manifest, annotations: spec.allAnnotations))
+            }
+            return placed
+        }
+    }
+
+    /// Writes (or adds to) the layout at `dir` an index over per-arch images written earlier into
+    /// other layouts (`mox merge`): their blobs are linked (else copied) in, and the index is the
+    /// one `write` gives the same images, byte for byte. Returns the digest of the tagged index.
+    public static func write(merging images: [WrittenImage], to dir: String, tag: String = "latest") throws(ImageError) -> String {
+        let staged = try stage(to: dir, tag: tag, architectures: images.map { $0.manifest.platform?.architecture ?? "" }) {
+            (blobs) throws(ImageError) -> [PlacedImage] in
+            for image in images {
+                for (digest, file) in image.blobs.sorted(by: { $0.key < $1.key }) {
+                    guard let hex = hex(digest) else { throw .invalidImages("'\(digest)' is not a sha256 digest") }
+                    let blob = blobs.appending(hex)
+                    if access(blob.string, F_OK) != 0 { try linkOrCopy(file.string, to: blob.string) }
+                }
+            }
+            return images.map { PlacedImage(manifest: $0.manifest, annotations: $0.annotations) }
+        }
+        do throws(PublishError) { try staged.publisher.publish() } catch { throw ImageError(error, layout: dir) }
+        return staged.digest
+    }
+
+    /// One per-arch image in the new layout: its manifest's descriptor (with its platform) and annotations.
+    struct PlacedImage: Sendable {
+        var manifest: Descriptor
+        var annotations: [String: String]
+    }
+
+    /// The layout at `dir` with the images `place` puts into its blobs under `tag` (an index over
+    /// them when there are several, in canonical order), built beside `dir`.
+    private static func stage(
+        to dir: String, tag: String, architectures: [String],
+        place: (FilePath) throws(ImageError) -> [PlacedImage]
+    ) throws(ImageError) -> (publisher: Publisher, digest: String) {
+        try validate(tag: tag, architectures: architectures)
         let publisher: Publisher
         do throws(PublishError) { publisher = try Publisher(output: dir) } catch { throw ImageError(error, layout: dir) }
         let target = publisher.output
@@ -38,25 +89,14 @@ public enum OCILayout {
             let kept = exists ? try carryOver(from: FilePath(target), into: blobs, replacing: tag) : []
 
             // Canonical order: by OCI architecture, whatever the order the arches were given in.
-            let ordered = images.sorted { ImageSpec.ociArchitecture(rpm: $0.spec.arch) < ImageSpec.ociArchitecture(rpm: $1.spec.arch) }
-            var manifests: [Descriptor] = []
-            for (spec, layer) in ordered {
-                try addLayer(layer, into: blobs)
-                let config = try addDocument(
-                    Document.config(spec, diffIDs: [layer.diffID]), mediaType: MediaType.config, into: blobs)
-                let layerDescriptor = Descriptor(mediaType: layer.mediaType, digest: layer.digest, size: layer.size)
-                var manifest = try addDocument(
-                    Document.manifest(config: config, layers: [layerDescriptor], annotations: spec.allAnnotations),
-                    mediaType: MediaType.manifest, into: blobs)
-                manifest.platform = Platform(architecture: ImageSpec.ociArchitecture(rpm: spec.arch), os: "linux")
-                manifests.append(manifest)
+            let placed = try place(blobs).sorted { ($0.manifest.platform?.architecture ?? "") < ($1.manifest.platform?.architecture ?? "") }
+            var top = placed[0].manifest
+            if placed.count > 1 {
+                let shared = sharedAnnotations(placed.map(\.annotations))
+                top = try addDocument(Document.index(placed.map(\.manifest), annotations: shared), mediaType: MediaType.ociIndex,
+                                      into: blobs)
             }
-            var top = manifests[0]
-            if manifests.count > 1 {
-                let shared = sharedAnnotations(ordered.map(\.spec.allAnnotations))
-                top = try addDocument(Document.index(manifests, annotations: shared), mediaType: MediaType.index, into: blobs)
-            }
-            top.annotations = [refNameAnnotation: tag]
+            top.annotations = [Annotation.refName: tag]
 
             try writeFile(staging.appending("oci-layout").string, Document.layoutMarker.bytes)
             try writeFile(staging.appending("index.json").string, Document.index(kept + [top]).bytes)
@@ -84,7 +124,8 @@ public enum OCILayout {
         let _: Links = try decode(FilePath(dir).appending("index.json"))
     }
 
-    private static func validate(_ images: [(spec: ImageSpec, layer: LayerBlob)], tag: String) throws(ImageError) {
+    /// The tag is a valid reference name, there is an image, and no two of one architecture.
+    private static func validate(tag: String, architectures arches: [String]) throws(ImageError) {
         let tagBytes = Array(tag.utf8)
         func allowed(_ c: UInt8, first: Bool) -> Bool {
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f
@@ -93,11 +134,13 @@ public enum OCILayout {
         guard (1...128).contains(tagBytes.count),
             tagBytes.enumerated().allSatisfy({ allowed($0.element, first: $0.offset == 0) })
         else { throw .invalidTag(tag) }
-        guard !images.isEmpty else { throw .invalidImages("no images to write") }
-        let arches = images.map { ImageSpec.ociArchitecture(rpm: $0.spec.arch) }
+        guard !arches.isEmpty else { throw .invalidImages("no images to write") }
         guard Set(arches).count == arches.count else {
             throw .invalidImages("two images for one architecture: \(arches.joined(separator: ", "))")
         }
+    }
+
+    private static func validate(_ images: [(spec: ImageSpec, layer: LayerBlob)]) throws(ImageError) {
         for (_, layer) in images where hex(layer.digest) == nil || hex(layer.diffID) == nil {
             throw .invalidImages("layer \(layer.file) has a malformed digest \(layer.digest) or diff_id \(layer.diffID)")
         }
@@ -150,7 +193,7 @@ public enum OCILayout {
             throw .invalidLayout(path: dir.string, reason: "exists but has no oci-layout file; not replacing it")
         }
         let index: Links = try decode(dir.appending("index.json"))
-        let kept = (index.manifests ?? []).filter { $0.annotations?[refNameAnnotation] != tag }
+        let kept = (index.manifests ?? []).filter { $0.annotations?[Annotation.refName] != tag }
         var pending = kept
         var seen = Set<String>()
         while let descriptor = pending.popLast() {
@@ -158,7 +201,7 @@ public enum OCILayout {
             let blob = dir.appending("blobs/sha256").appending(hex)
             try linkOrCopy(blob.string, to: blobs.appending(hex).string)
             switch descriptor.mediaType {
-            case MediaType.manifest, MediaType.dockerManifest, MediaType.index, MediaType.dockerManifestList:
+            case let type where MediaType.isDocument(type):
                 let links: Links = try decode(blob)
                 pending += (links.config.map { [$0] } ?? []) + (links.layers ?? []) + (links.manifests ?? [])
             default:
@@ -227,6 +270,22 @@ public enum OCILayout {
             try output.append(buffer, count: n)
         }
         try output.finish()
+    }
+}
+
+/// A per-arch image already written (into another layout), to be put under an index with others.
+public struct WrittenImage: Sendable {
+    /// Its manifest's descriptor, with the platform the index gives it.
+    public var manifest: Descriptor
+    /// Its manifest's annotations: those every image shares describe the index too.
+    public var annotations: [String: String]
+    /// The local file of every blob it uses (manifest, config, layers), by digest; already verified.
+    public var blobs: [String: FilePath]
+
+    public init(manifest: Descriptor, annotations: [String: String], blobs: [String: FilePath]) {
+        self.manifest = manifest
+        self.annotations = annotations
+        self.blobs = blobs
     }
 }
 

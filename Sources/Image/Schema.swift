@@ -1,35 +1,10 @@
-// The OCI image spec's documents, as far as mox writes and reads them: descriptors, config, manifest, index.
+// Writing the image spec's documents as canonical JSON: descriptors, config, manifest, index.
 
-/// OCI media types.
-enum MediaType {
-    static let manifest = "application/vnd.oci.image.manifest.v1+json"
-    static let index = "application/vnd.oci.image.index.v1+json"
-    static let config = "application/vnd.oci.image.config.v1+json"
-    static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
-    static let dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
-}
+import ImageContract
+import OCI
 
-/// The annotation that names a manifest in an image layout's index.json (the tag).
-let refNameAnnotation = "org.opencontainers.image.ref.name"
-
-/// A reference to a blob: what it is, its digest and size, and optionally where it runs and notes on it.
-struct Descriptor: Codable, Sendable, Equatable {
-    var mediaType: String
-    var digest: String
-    var size: Int64
-    var platform: Platform?
-    var annotations: [String: String]?
-    var urls: [String]?
-    var artifactType: String?
-
-    init(mediaType: String, digest: String, size: Int64, platform: Platform? = nil, annotations: [String: String]? = nil) {
-        self.mediaType = mediaType
-        self.digest = digest
-        self.size = size
-        self.platform = platform
-        self.annotations = annotations
-    }
-
+extension Descriptor {
+    /// The descriptor as canonical JSON: fields in the spec's order, absent ones left out.
     var json: JSON {
         var members: [(String, JSON)] = [
             ("mediaType", .string(mediaType)), ("digest", .string(digest)), ("size", .int(size)),
@@ -42,12 +17,8 @@ struct Descriptor: Codable, Sendable, Equatable {
     }
 }
 
-/// Where an image runs.
-struct Platform: Codable, Sendable, Equatable {
-    var architecture: String
-    var os: String
-    var variant: String?
-
+extension Platform {
+    /// The platform as canonical JSON.
     var json: JSON {
         var members: [(String, JSON)] = [("architecture", .string(architecture)), ("os", .string(os))]
         if let variant { members.append(("variant", .string(variant))) }
@@ -70,10 +41,10 @@ enum Document {
         if let comment = spec.comment { history.append(("comment", .string(comment))) }
         return .object([
             ("created", created),
-            ("architecture", .string(ImageSpec.ociArchitecture(rpm: spec.arch))),
+            ("architecture", .string(Platform(rpmArch: spec.arch).architecture)),
             ("os", .string("linux")),
-            // podman create refuses an image without a command; this one is never run (see ImageSpec.command).
-            ("config", .object([("Cmd", .array(ImageSpec.command.map(JSON.string))), ("Labels", .map(spec.allLabels))])),
+            // podman create refuses an image without a command; this one is never run (see ExtensionsImage.command).
+            ("config", .object([("Cmd", .array(ExtensionsImage.command.map(JSON.string))), ("Labels", .map(spec.allLabels))])),
             ("rootfs", .object([("type", .string("layers")), ("diff_ids", .array(diffIDs.map(JSON.string)))])),
             ("history", .array([.object(history)])),
         ])
@@ -82,7 +53,7 @@ enum Document {
     /// An image manifest.
     static func manifest(config: Descriptor, layers: [Descriptor], annotations: [String: String]) -> JSON {
         var members: [(String, JSON)] = [
-            ("schemaVersion", .int(2)), ("mediaType", .string(MediaType.manifest)),
+            ("schemaVersion", .int(2)), ("mediaType", .string(MediaType.ociManifest)),
             ("config", config.json), ("layers", .array(layers.map(\.json))),
         ]
         if !annotations.isEmpty { members.append(("annotations", .map(annotations))) }
@@ -92,7 +63,7 @@ enum Document {
     /// An image index (also the shape of a layout's index.json).
     static func index(_ manifests: [Descriptor], annotations: [String: String] = [:]) -> JSON {
         var members: [(String, JSON)] = [
-            ("schemaVersion", .int(2)), ("mediaType", .string(MediaType.index)),
+            ("schemaVersion", .int(2)), ("mediaType", .string(MediaType.ociIndex)),
             ("manifests", .array(manifests.map(\.json))),
         ]
         if !annotations.isEmpty { members.append(("annotations", .map(annotations))) }

@@ -104,9 +104,12 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
 public struct RegistryOptions: Sendable, Hashable {
     /// false: accept any certificate and plain HTTP (`--tls-verify=false`), for a local registry.
     public var tlsVerify: Bool
+    /// `--offline`: registries are not contacted at all; local transports still work.
+    public var offline: Bool
 
     /// Options as skopeo's defaults, or with TLS verification off.
-    public init(tlsVerify: Bool = true) {
+    public init(tlsVerify: Bool = true, offline: Bool = false) {
         self.tlsVerify = tlsVerify
+        self.offline = offline
     }
 }

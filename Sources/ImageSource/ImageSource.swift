@@ -1,6 +1,7 @@
 // Resolving a reference to one platform's image, and making its blobs readable: in place for local
 // layouts and dir: copies, through `skopeo copy` for registries, archives and containers storage.
 import Foundation
+import OCI
 import SystemPackage
 
 /// An image reference being read: its top-level document, its platforms, and each platform's image.
@@ -28,6 +29,15 @@ public final class ImageSource {
         return false
     }
 
+    /// The platforms the reference serves: each index entry's (entries without one are left out),
+    /// or the single manifest's, from its config. Reads no layer.
+    public func platforms() throws(ImageSourceError) -> [Platform] {
+        switch try topDocument().document {
+        case .index(let index): return index.manifests.compactMap(\.platform)
+        case .manifest(let manifest): return [try singleManifestConfig(manifest).platform]
+        }
+    }
+
     /// The manifest serving `platform` and its digest: an index's entry for it, or the single manifest
     /// (whose platform is then checked against its config: an image of another architecture is an
     /// error naming both). Reads no layer.
@@ -46,7 +56,7 @@ public final class ImageSource {
                 throw .wrongArchitecture(reference: reference.description, wanted: platform.description,
                                          found: config.platform.description)
             }
-            return Descriptor(mediaType: manifest.mediaType ?? ImageMediaType.ociManifest, digest: top.digest,
+            return Descriptor(mediaType: manifest.mediaType ?? MediaType.ociManifest, digest: top.digest,
                               size: Int64(top.bytes.count), platform: config.platform)
         }
     }

@@ -24,6 +24,8 @@ public enum ImageSourceError: Error, Sendable, Equatable, CustomStringConvertibl
     case layer(reference: String, digest: String, message: String)
     /// A file or directory could not be read or written.
     case io(path: FilePath, reason: String)
+    /// A registry image asked for with `--offline`: it was not read.
+    case offline(reference: String)
 
     /// True when the user's input is at fault (exit 2), false for the environment (exit 3).
     public var isInvalidInput: Bool {
@@ -52,6 +54,9 @@ public enum ImageSourceError: Error, Sendable, Equatable, CustomStringConvertibl
             "\(reference): blob \(digest) is damaged: its content has \(found); fetch the image again"
         case let .layer(reference, digest, message): "\(reference): layer \(digest) cannot be read: \(message)"
         case let .io(path, reason): "\(path): \(reason)"
+        case let .offline(reference):
+            "\(reference): not read: --offline forbids network connections; prefetch the image "
+                + "(skopeo copy \(reference) oci-archive:FILE) and give --base-image oci-archive:FILE"
         }
     }
 }

@@ -2,6 +2,7 @@
 // from the bytes), its digest checked over the same bytes as they go by.
 internal import CArchive
 import Foundation
+import OCI
 import RPM
 import SystemPackage
 

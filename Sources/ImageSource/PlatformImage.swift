@@ -1,5 +1,6 @@
 // One platform's image: manifest, config, layers, and reading files out of its layers.
 import Foundation
+import OCI
 import SystemPackage
 
 /// One platform's image of a reference, its blobs on disk.
@@ -21,6 +22,12 @@ public struct PlatformImage: Sendable {
 
     /// The local file holding blob `digest` (a layer, the config); it is not checked here.
     public func blobPath(_ digest: String) throws(ImageSourceError) -> FilePath { try store.path(of: digest) }
+
+    /// Reads blob `descriptor` (a layer) once and checks its size and digest, without decompressing it.
+    public func verify(_ descriptor: Descriptor) throws(ImageSourceError) {
+        try BlobSource(file: try store.path(of: descriptor.digest), digest: descriptor.digest,
+                       reference: reference.description).finish(size: descriptor.size)
+    }
 
     /// Streams layer `index` (0 = bottom) once, front to back, calling `visit` for each entry with
     /// a function that reads that entry's content; checks the blob's digest at the end. Throws

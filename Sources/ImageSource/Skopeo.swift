@@ -1,5 +1,6 @@
 // skopeo does the transports: registries (auth files, certs.d, proxies), archives, containers storage.
 import Foundation
+import OCI
 import SystemPackage
 
 /// Runs skopeo for one reference.
@@ -31,6 +32,8 @@ struct Skopeo {
 
     /// Runs skopeo and returns what it printed; its complaint becomes the error.
     private func run(_ arguments: [String], for reference: ImageReference) throws(ImageSourceError) -> Data {
+        // The one place images are read from registries: offline, none is.
+        if options.offline && reference.transport == .docker { throw .offline(reference: reference.description) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["skopeo"] + arguments

@@ -1,4 +1,12 @@
 extension ExtensionsFile {
+    /// The same file with `ids` also visible to every extension (rpm-ostree unions a treefile's
+    /// repos with the extensions file's); ids already listed are not repeated.
+    public func addingRepos(_ ids: [String]) -> ExtensionsFile {
+        var merged = repos
+        for id in ids where !merged.contains(id) { merged.append(id) }
+        return ExtensionsFile(path: path, repos: merged, modules: modules, extensions: extensions, repoPositions: repoPositions)
+    }
+
     /// Checks that every repo id used (top-level and per extension) is in `defined`, throwing the first that is not.
     public func checkRepos(defined: Set<String>) throws(ManifestError) {
         if let first = undefinedRepos(defined: defined).first { throw first }

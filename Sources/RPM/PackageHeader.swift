@@ -44,44 +44,19 @@ public struct PackageHeader: Sendable, Hashable, CustomStringConvertible {
     /// Reads the header of an RPM file without checking digests or signatures (that is
     /// `PackageVerifier`'s job); only the header is read, however large the payload.
     public static func read(file path: String) throws(PackageVerificationError) -> PackageHeader {
-        RPMConfig.load()
-        guard let fd = Fopen(path, "r.ufdio"), Ferror(fd) == 0 else {
-            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { Fclose(fd) }
-        guard let ts = rpmtsCreate() else { throw .notAnRPM(path: path, message: "librpm could not create a transaction set") }
-        defer { rpmtsFree(ts) }
-        // An empty keyring of our own: otherwise librpm opens the rpmdb to load one (and Debian's
-        // rpm runs a shell to find it) for every package.
-        guard let keyring = rpmKeyringNew() else { throw .notAnRPM(path: path, message: "librpm could not make a keyring") }
-        defer { rpmKeyringFree(keyring) }
-        rpmtsSetKeyring(ts, keyring)
-        // No digest or signature checks here (RPMVSF_MASK_NODIGESTS | RPMVSF_MASK_NOSIGNATURES).
-        let none = [RPMVSF_NOSHA1HEADER, RPMVSF_NOSHA256HEADER, RPMVSF_NOPAYLOAD, RPMVSF_NOMD5,
-                    RPMVSF_NODSAHEADER, RPMVSF_NORSAHEADER, RPMVSF_NODSA, RPMVSF_NORSA].reduce(0) { $0 | $1.rawValue }
-        rpmtsSetVfyFlags(ts, rpmVSFlags(none))
-        rpmtsSetVfyLevel(ts, 0)
-        var header: Header?
-        let rc = rpmReadPackageFile(ts, fd, path, &header)
-        guard rc == RPMRC_OK || rc == RPMRC_NOKEY || rc == RPMRC_NOTTRUSTED, let header else {
-            throw .notAnRPM(path: path, message: "librpm could not read a package header")
-        }
+        var payloadOffset: Int64 = 0
+        let header = try HeaderReader.read(file: path, payloadOffset: &payloadOffset)
         defer { headerFree(header) }
-        func text(_ tag: rpmTagVal) -> String {
-            headerGetString(header, tag).map { String(cString: $0) } ?? ""
-        }
+        func text(_ tag: rpmTag) -> String { HeaderReader.string(header, rpmTagVal(tag.rawValue)) }
         let epoch: Int? = headerIsEntry(header, rpmTagVal(RPMTAG_EPOCH.rawValue)) != 0
             ? Int(headerGetNumber(header, rpmTagVal(RPMTAG_EPOCH.rawValue))) : nil
-        var read = PackageHeader(name: text(rpmTagVal(RPMTAG_NAME.rawValue)), epoch: epoch,
-                                 version: text(rpmTagVal(RPMTAG_VERSION.rawValue)),
-                                 release: text(rpmTagVal(RPMTAG_RELEASE.rawValue)),
-                                 arch: text(rpmTagVal(RPMTAG_ARCH.rawValue)))
-        // librpm stopped reading where the payload starts.
-        read.payloadOffset = Int64(Ftell(fd))
-        let digest = headerGetString(header, rpmTagVal(RPMTAG_PAYLOADDIGEST.rawValue)).map { String(cString: $0) }
+        var read = PackageHeader(name: text(RPMTAG_NAME), epoch: epoch, version: text(RPMTAG_VERSION),
+                                 release: text(RPMTAG_RELEASE), arch: text(RPMTAG_ARCH))
+        read.payloadOffset = payloadOffset
+        let digest = text(RPMTAG_PAYLOADDIGEST)
         let algorithm = headerIsEntry(header, rpmTagVal(RPMTAG_PAYLOADDIGESTALGO.rawValue)) != 0
             ? Int(headerGetNumber(header, rpmTagVal(RPMTAG_PAYLOADDIGESTALGO.rawValue))) : 8
-        if let digest, !digest.isEmpty, read.payloadOffset > 0, let name = digestNames[algorithm] {
+        if !digest.isEmpty, payloadOffset > 0, let name = digestNames[algorithm] {
             read.payloadDigest = (name, digest.lowercased())
         }
         return read

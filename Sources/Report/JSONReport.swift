@@ -1,3 +1,4 @@
+import Foundation
 import Resolve
 import Solv
 
@@ -28,6 +29,8 @@ public enum JSONReport {
                     }
                     json.member("basePackages", arch.basePackageCount)
                     json.member("extensions") { json in json.array(arch.extensions, write) }
+                    // Problems of the arch as a whole (the lock disagrees with the repos or the base).
+                    json.member("failures") { json in json.array(arch.failures, write) }
                     json.member("repos") { json in
                         json.array(arch.repos) { json, repo in
                             json.object { json in
@@ -87,22 +90,32 @@ public enum JSONReport {
 
     private static func write(_ json: inout JSONWriter, _ result: ExtensionResult) {
         json.object { json in
-            json.member("failures") { json in
-                json.array(result.failures) { json, failure in
-                    json.object { json in
-                        json.member("details", failure.details)
-                        json.member("kind", failure.kind.rawValue)
-                        json.member("message", failure.message)
-                        json.member("solutions") { json in json.array(failure.solutions) { $0.array($1) } }
-                    }
-                }
-            }
+            json.member("failures") { json in json.array(result.failures, write) }
             json.member("kind", result.kind)
             json.member("name", result.name)
             json.member("note", result.note)
             json.member("packages") { json in json.array(result.packages, write) }
             json.member("status", result.status.rawValue)
+            json.member("warnings", result.warnings)
         }
+    }
+
+    private static func write(_ json: inout JSONWriter, _ failure: Failure) {
+        json.object { json in
+            json.member("details", failure.details)
+            json.member("kind", failure.kind.rawValue)
+            json.member("message", failure.message)
+            json.member("solutions") { json in json.array(failure.solutions) { $0.array($1) } }
+        }
+    }
+
+    /// Pretty-printed JSON with sorted keys and a final newline, through JSONEncoder: for small
+    /// documents (lint's), where building them first costs nothing.
+    static func encode<T: Encodable>(_ document: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     private static func write(_ json: inout JSONWriter, _ resolved: ResolvedPackage) {

@@ -5,15 +5,19 @@ public enum JUnitReport {
     /// Renders `report` as a JUnit XML document.
     public static func render(_ report: CheckReport) -> String {
         let all = report.arches.flatMap(\.extensions)
+        let lockCases = report.arches.filter { !$0.failures.isEmpty }.count
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        xml += #"<testsuites name="mox check" tests="\#(all.count)" failures="\#(report.counts.failed)" skipped="\#(report.counts.skipped)">"# + "\n"
+        xml += #"<testsuites name="mox check" tests="\#(all.count + lockCases)" failures="\#(report.counts.failed + lockCases)" skipped="\#(report.counts.skipped)">"# + "\n"
         for arch in report.arches {
-            let failed = arch.extensions.filter { $0.status == .failed }.count
+            let lock = arch.failures.isEmpty ? 0 : 1
+            let failed = arch.extensions.filter { $0.status == .failed }.count + lock
             let skipped = arch.extensions.filter { $0.status == .skipped }.count
-            xml += #"  <testsuite name="\#(escape(arch.arch))" tests="\#(arch.extensions.count)" failures="\#(failed)" skipped="\#(skipped)">"# + "\n"
+            xml += #"  <testsuite name="\#(escape(arch.arch))" tests="\#(arch.extensions.count + lock)" failures="\#(failed)" skipped="\#(skipped)">"# + "\n"
             for ext in arch.extensions {
                 xml += #"    <testcase classname="extensions.\#(escape(arch.arch))" name="\#(escape(ext.name))">"#
                 switch ext.status {
+                case .resolved where !ext.warnings.isEmpty:
+                    xml += "\n      <system-out>" + escape(ext.warnings.map { "warning: \($0)\n" }.joined()) + "</system-out>\n    </testcase>\n"
                 case .resolved:
                     xml += "</testcase>\n"
                 case .skipped:
@@ -28,9 +32,18 @@ public enum JUnitReport {
                             body += "  solution \(n + 1): " + steps.joined(separator: "; ") + "\n"
                         }
                     }
+                    for warning in ext.warnings { body += "warning: \(warning)\n" }
                     xml += "\n      " + #"<failure type="\#(escape(ext.failures.first?.kind.rawValue ?? "failed"))" message="\#(escape(message))">"#
                         + escape(body) + "</failure>\n    </testcase>\n"
                 }
+            }
+            if !arch.failures.isEmpty {
+                // The lock is checked as one more case of the arch, failing with every problem found.
+                let body = arch.failures.map { ([$0.message] + $0.details.map { "  " + $0 }).joined(separator: "\n") }
+                    .joined(separator: "\n") + "\n"
+                xml += #"    <testcase classname="extensions.\#(escape(arch.arch))" name="lockfile">"#
+                xml += "\n      " + #"<failure type="\#(escape(arch.failures[0].kind.rawValue))" message="\#(escape(arch.failures.map(\.message).joined(separator: "; ")))">"#
+                    + escape(body) + "</failure>\n    </testcase>\n"
             }
             xml += "  </testsuite>\n"
         }

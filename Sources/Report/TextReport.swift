@@ -26,26 +26,41 @@ public enum TextReport {
                             out += "          \(package.package.nevra)  [\(package.package.repo)]  \(why)\n"
                         }
                     }
+                    for warning in ext.warnings { out += "          \(paint.dim("warning:")) \(warning)\n" }
                 case .skipped:
                     out += "  \(paint.dim("skip"))  \(name)  skipped: \(ext.note ?? "not for this arch")\n"
                 case .failed:
                     out += "  \(paint.red("FAIL"))  \(name)  failed\n"
-                    for failure in ext.failures {
-                        out += "          - \(failure.message)\n"
-                        for line in failure.details { out += "            \(line)\n" }
-                        if !failure.solutions.isEmpty {
-                            out += "            possible solutions:\n"
-                            for (n, steps) in failure.solutions.enumerated() {
-                                out += "              \(n + 1). " + steps.joined(separator: "; ") + "\n"
-                            }
-                        }
-                    }
+                    out += explain(ext.failures)
+                    for warning in ext.warnings { out += "          warning: \(warning)\n" }
                 }
+            }
+            if !arch.failures.isEmpty {
+                out += "  \(paint.red("FAIL"))  \("(the lock)".padding(toLength: width, withPad: " ", startingAt: 0))  "
+                    + "the lock disagrees with the repos or the base\n" + explain(arch.failures)
             }
         }
         let c = report.counts
+        let lockFailures = report.arches.reduce(0) { $0 + $1.failures.count }
         let verdict = report.failed ? paint.red("FAILED") : paint.green("OK")
-        out += "\(verdict): \(c.resolved) resolved, \(c.skipped) skipped, \(c.failed) failed\n"
+        out += "\(verdict): \(c.resolved) resolved, \(c.skipped) skipped, \(c.failed) failed"
+            + (lockFailures > 0 ? ", \(count(lockFailures, "lock problem"))" : "") + "\n"
+        return out
+    }
+
+    /// Each failure, its details and the ways out, indented under its line.
+    static func explain(_ failures: [Failure]) -> String {
+        var out = ""
+        for failure in failures {
+            out += "          - \(failure.message)\n"
+            for line in failure.details { out += "            \(line)\n" }
+            if !failure.solutions.isEmpty {
+                out += "            possible solutions:\n"
+                for (n, steps) in failure.solutions.enumerated() {
+                    out += "              \(n + 1). " + steps.joined(separator: "; ") + "\n"
+                }
+            }
+        }
         return out
     }
 }

@@ -21,6 +21,10 @@ public struct LoadedRepo: Sendable, Hashable {
     public let withFilelists: Bool
     /// The repo's modules.yaml, checksum-verified, when its repomd.xml lists one.
     public var modules: String? = nil
+    /// Its repomd.xml record (href, checksum and size as stored), for lockfiles that list it.
+    public var modulesRecord: RepoMD.Record? = nil
+    /// When its metadata was generated: the newest timestamp repomd.xml gives a file (libdnf's rule).
+    public var generated: Int64? = nil
 }
 
 /// Why a repo could not be loaded: an environment problem (exit 3), not bad input.
@@ -228,7 +232,11 @@ public struct RepoLoader: Sendable {
                                   repomdChecksum: sources[i].digest, revision: sources[i].repomd.revision,
                                   packages: pool.packageCount(repo: sources[i].repo.id),
                                   fromCache: fromCache[i], withFilelists: withFilelists[i])
-            if let record = sources[i].repomd.records["modules"] { repo.modules = try verifiedFile(record, of: sources[i]) }
+            if let record = sources[i].repomd.records["modules"] {
+                repo.modules = try verifiedFile(record, of: sources[i])
+                repo.modulesRecord = record
+            }
+            repo.generated = sources[i].repomd.records.values.compactMap(\.timestamp).max().map(Int64.init)
             loaded.append(repo)
         }
         return loaded
@@ -288,7 +296,8 @@ struct CachePaths: Sendable {
     init(directory: String, id: String, digest: String) {
         let safe = String(id.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
         // v2: filelists as an extension of the primary, no longer a whole second copy of the repo.
-        let stem = "\(directory)/solv/\(safe)-\(digest.prefix(32))-v2"
+        // v3: keeps each package's header end (what reading only its header takes).
+        let stem = "\(directory)/solv/\(safe)-\(digest.prefix(32))-v3"
         primary = stem + ".solv"
         parts = [stem + ".part1.solv", stem + ".part2.solv"]
         filelists = stem + ".filelists.solv"

@@ -1,5 +1,6 @@
 import BaseImage
 import Foundation
+import Lockfile
 import Manifest
 import Modules
 import Repos
@@ -105,8 +106,8 @@ public struct InputProblem: Sendable, Hashable, CustomStringConvertible {
                   message: error.message)
     }
 
-    /// A base package list problem, with its line.
-    public init(_ error: BasePackageListError) {
+    /// A lockfile or base package list problem, with its line.
+    public init(_ error: LockfileError) {
         self.init(file: error.file, line: error.line, message: error.message)
     }
 
@@ -127,8 +128,29 @@ public struct LoadedArch {
     public let definitions: [RepoDefinition]
     /// The module streams active on this arch and what they hide.
     public var modules: ModuleState = .none
+    /// Which repos each extension sees.
+    public var visibility: RepoVisibility?
     /// The image the base was read from, when it came from `--base-image`.
     public var baseImage: BaseImageIdentity? = nil
+}
+
+/// Repos visible to every extension besides the extensions file's, and variables for `.repo`
+/// files: what an rpm-ostree treefile (`--treefile`) adds for one arch.
+public struct ExtraRepos: Sendable, Hashable {
+    /// Where they were given (the treefile), for messages.
+    public var source: String
+    public var repos: [String]
+    /// `$releasever` when none is given on the command line.
+    public var releasever: String?
+    /// More `$name` variables (a treefile's repovars).
+    public var variables: [String: String]
+
+    public init(source: String, repos: [String], releasever: String?, variables: [String: String]) {
+        self.source = source
+        self.repos = repos
+        self.releasever = releasever
+        self.variables = variables
+    }
 }
 
 /// The inputs of `mox check` and `mox compose`, and the loading they share.
@@ -141,8 +163,33 @@ public struct CheckSession: Sendable {
     public let cacheDirectory: String?
     /// Downloads remote repo metadata (http(s) repos, metalinks, mirrorlists); nil: only local repos work.
     public var downloader: RepoDownloader?
+    /// For a base given as a package list, also find the base packages sharing a path with an
+    /// os-extension package (`ArchReport.baseFileOwners`; the repos' filelists are then read).
+    public var baseFileOwners = false
+    /// Record what each package needs among those its extension installs (`ResolvedPackage.needs`).
+    public var recordNeeds = false
+    /// Record where each os-extension package's header ends (`ArchReport.headerEnds`).
+    public var headerEnds = false
+    /// Per arch, repos and variables a treefile adds.
+    public var extraRepos: [String: ExtraRepos] = [:]
+    /// Repo directories of single arches (`--repos-dir ARCH=DIR`), in place of `reposDirectory`.
+    public var archReposDirectories: [String: String] = [:]
+    /// The manifest's repo ids as the build system names them (`--map-repo`, `--all-repos`).
+    public var repoMapping: RepoMapping = .identity
+    /// Packages pinned by `--lockfile`, with rpm-ostree's semantics.
+    public var lock: PackageLock?
+    /// `--lockfile-strict`: a package the resolution needs beyond the lock fails.
+    public var lockStrict = false
+    /// `--offline`: a repo that needs the network is an environment error naming what to prefetch.
+    public var offline = false
     /// false: base images come from registries over plain HTTP or unverified TLS (`--tls-verify=false`).
     public var baseImageTLSVerify = true
+    /// Repos defined here rather than by a .repo file (`mox lint`: the image's own tree, defined
+    /// as the MCO's repo file defines it).
+    public var definedRepos: [RepoDefinition] = []
+    /// Repos loaded only to look up a package-list base's packages, visible to no extension
+    /// (`mox lint`: the extensions see the image's repo alone, and the base is not in it).
+    public var baseLookupRepos: [String] = []
 
     public init(manifest: ExtensionsFile, reposDirectory: String, repoOverrides: [String], releasever: String?,
                 base: BaseSelection, cacheDirectory: String?) {
@@ -166,7 +213,8 @@ public struct CheckSession: Sendable {
     /// `$basearch`, `$arch`, `$releasever` (with `$releasever_major` and `_minor`) for `arch`.
     public func variables(arch: String) -> [String: String] {
         var variables = ["basearch": Self.basearch(of: arch), "arch": arch]
-        if let releasever {
+        variables.merge(extraRepos[arch]?.variables ?? [:]) { builtIn, _ in builtIn }
+        if let releasever = releasever ?? extraRepos[arch]?.releasever {
             variables["releasever"] = releasever
             let parts = releasever.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
             variables["releasever_major"] = String(parts[0])
@@ -175,34 +223,52 @@ public struct CheckSession: Sendable {
         return variables
     }
 
-    /// The repo definitions for `arch`, with `$basearch`/`$arch`/`$releasever` substituted, and
-    /// the ids the manifest uses checked against them.
-    public func repoDefinitions(arch: String) throws(CheckError) -> (repos: [RepoDefinition], warnings: [String]) {
+    /// The repos directory of `arch`.
+    public func reposDirectory(arch: String) -> String { archReposDirectories[arch] ?? reposDirectory }
+
+    /// The repo definitions for `arch`, with `$basearch`/`$arch`/`$releasever` substituted, the
+    /// ids the manifest uses checked against them (through `--map-repo` and `--all-repos`), and
+    /// which of them each extension sees.
+    public func repoDefinitions(arch: String) throws(CheckError)
+        -> (repos: [RepoDefinition], warnings: [String], visibility: RepoVisibility) {
         let variables = self.variables(arch: arch)
-        let loaded: (repos: [RepoDefinition], warnings: [String])
+        let directory = reposDirectory(arch: arch)
+        var loaded: (repos: [RepoDefinition], warnings: [String])
         do {
-            loaded = try RepoConfig.loadDirectory(reposDirectory, variables: variables, overrides: repoOverrides)
+            loaded = try RepoConfig.loadDirectory(directory, variables: variables, overrides: repoOverrides)
         } catch {
             throw .invalidInput("\(error)")
         }
-        let undefined = manifest.undefinedRepos(defined: Set(loaded.repos.map(\.id)))
-        if !undefined.isEmpty { throw .invalidFiles(undefined.map(InputProblem.init)) }
-        let used = Set(manifest.repos + manifest.extensions.flatMap(\.repos))
+        loaded.repos += definedRepos
+        if let extra = extraRepos[arch], !repoMapping.allRepos {
+            // A treefile's repos are read through --map-repo too; one nothing defines is the treefile's mistake.
+            let defined = Set(loaded.repos.map(\.id)).union(repoMapping.targets.keys)
+            let undefined = extra.repos.filter { !defined.contains($0) }.map {
+                InputProblem(file: extra.source, message: "repo '\($0)' (in its repos, for \(arch)) is not defined by any "
+                    + ".repo file in \(directory); add it to a .repo file there, map it (--map-repo) or give --repos-dir")
+            }
+            if !undefined.isEmpty { throw .invalidFiles(undefined) }
+        }
+        let visibility = try RepoVisibility(manifest: manifest(for: arch), mapping: repoMapping, defined: loaded.repos,
+                                            reposDirectory: directory)
+        let used = visibility.used.union(baseLookupRepos)
         // The manifest decides which repos count, as rpm-ostree's `repos:` enables exactly those.
-        return (loaded.repos.filter { used.contains($0.id) }, loaded.warnings)
+        return (loaded.repos.filter { used.contains($0.id) }, loaded.warnings, visibility)
     }
 
     /// Builds the pool for one architecture: repos (checksummed, cached), then the base.
     /// Input mistakes (exit 2) are found before any repo is read (exit 3 problems).
     public func load(arch: String, log: (String) -> Void = { _ in }) throws(CheckError) -> LoadedArch {
-        let (definitions, warnings) = try repoDefinitions(arch: arch)
+        let (definitions, warnings, visibility) = try repoDefinitions(arch: arch)
         warnings.forEach { log("warning: \($0)") }
         let base = try checkedBase(for: arch)
+        if offline { try Self.refuseRemote(definitions, arch: arch) }
         let pool = Pool(arch: arch)
         let repos: [LoadedRepo]
         let loader = RepoLoader(cacheDirectory: cacheDirectory, downloader: downloader, variables: variables(arch: arch))
         do {
-            repos = try loader.load(definitions, into: pool, filelists: needsFilelists(arch: arch), log: log)
+            repos = try loader.load(definitions, into: pool,
+                                    filelists: needsFilelists(arch: arch) || wantsBaseFileOwners(arch: arch), log: log)
         } catch {
             throw .environment("\(error)")
         }
@@ -247,9 +313,16 @@ public struct CheckSession: Sendable {
         }
         loader.storeFileProvides(in: pool, repos: repos, log: log)
         var loaded = LoadedArch(pool: pool, repos: repos, definitions: definitions)
+        loaded.visibility = visibility
         if case .rootfs(_, _, let image) = base { loaded.baseImage = image }
         loaded.modules = try applyModules(to: pool, repos: repos, definitions: definitions, arch: arch, log: log)
         return loaded
+    }
+
+    /// The extensions file as it applies to `arch`: with the repos a treefile adds visible to every extension.
+    public func manifest(for arch: String) -> ExtensionsFile {
+        guard let extra = extraRepos[arch] else { return manifest }
+        return manifest.addingRepos(extra.repos)
     }
 
     /// Whether a listed file path needs filelists.xml: primary.xml lists only files under /etc
@@ -257,6 +330,24 @@ public struct CheckSession: Sendable {
     func needsFilelists(arch: String) -> Bool {
         manifest.extensions.filter { $0.applies(to: arch) }.flatMap(\.packages).contains { spec in
             (spec.hasPrefix("/") || spec.hasPrefix("*/")) && !spec.hasPrefix("/etc/") && !spec.contains("bin/")
+        }
+    }
+
+    /// Whether the base file owners are wanted and can only come from the repos' filelists.
+    func wantsBaseFileOwners(arch: String) -> Bool {
+        guard baseFileOwners, case .packages = base.source(for: arch) else { return false }
+        return true
+    }
+
+    /// A private copy of the rpmdb of `arch`'s base (a rootfs, or what was read out of a base
+    /// image), which librpm may open; nil for a base given as a package list. The copy is removed
+    /// when the value goes away.
+    public func baseDatabaseCopy(arch: String) throws(CheckError) -> PrivateRPMDatabase? {
+        guard case let .rootfs(root, database, _) = try checkedBase(for: arch) else { return nil }
+        do {
+            return try database.privateCopy(from: root, under: FilePath(cachePath).appending("rpmdb"))
+        } catch {
+            throw .environment("base of \(arch): \(error)")
         }
     }
 
@@ -276,7 +367,8 @@ public struct CheckSession: Sendable {
         case .image(let reference):
             let base: BaseImageRoot
             do {
-                base = try BaseImageCache(cacheDirectory: FilePath(cachePath), options: .init(tlsVerify: baseImageTLSVerify))
+                base = try BaseImageCache(cacheDirectory: FilePath(cachePath),
+                                          options: .init(tlsVerify: baseImageTLSVerify, offline: offline))
                     .root(of: reference, arch: arch)
             } catch {
                 throw error.isInvalidInput ? .invalidInput("--base-image \(error)") : .environment("--base-image \(error)")
@@ -284,7 +376,7 @@ public struct CheckSession: Sendable {
             return .rootfs(base.root, try database(in: base.root, option: "--base-image \(reference)"), image: base.identity)
         case .packages(let file):
             do {
-                return .packages(file, try BasePackageList.load(file: file))
+                return .packages(file, try BasePackageList.load(file: file, arch: arch))
             } catch {
                 throw .invalidFiles(error.problems.map(InputProblem.init))
             }
@@ -312,14 +404,39 @@ public struct CheckSession: Sendable {
     /// Where base images and private rpmdb copies are cached.
     var cachePath: String { cacheDirectory ?? NSTemporaryDirectory() + "/mox-cache" }
 
-    /// Loads one architecture and resolves every extension on it. Also returns the repo
-    /// definitions it used, for callers that go on to fetch from them.
+    /// Loads one architecture and resolves every extension on it (within the lock, when one is
+    /// given). Also returns the repo definitions it used, for callers that go on to fetch from them.
     public func resolve(arch: String, log: (String) -> Void = { _ in }) throws(CheckError)
         -> (report: ArchReport, definitions: [RepoDefinition]) {
+        let locking = try locking(arch: arch)
         let loaded = try load(arch: arch, log: log)
-        var report = Resolver(pool: loaded.pool, manifest: manifest, modules: loaded.modules).resolveAll()
+        let applied = locking?.apply(to: loaded.pool)
+        if offline, let applied, !applied.missing.isEmpty {
+            throw .environment(Self.prefetchMessage(applied.missing, arch: arch, repos: loaded.repos))
+        }
+        var report = Resolver(pool: loaded.pool, manifest: manifest(for: arch), modules: loaded.modules,
+                              visibility: loaded.visibility, recordNeeds: recordNeeds).resolveAll()
         report.repos = loaded.repos
         report.base = base.source(for: arch)
+        if wantsBaseFileOwners(arch: arch) {
+            let shipped = report.extensions.filter { $0.kind == Extension.Kind.osExtension.rawValue && $0.status == .resolved }
+            report.baseFileOwners = loaded.pool.baseFileOwners(sharing: shipped.flatMap(\.packages).map(\.package.ref))
+        }
+        if headerEnds {
+            for ext in report.extensions where ext.kind == Extension.Kind.osExtension.rawValue && ext.status == .resolved {
+                for p in ext.packages { report.headerEnds[p.package.ref] = loaded.pool.headerEnd(of: p.package.ref) }
+            }
+        }
+        if let locking, let applied {
+            report.failures += applied.failures
+            let unused = locking.verify(&report, applied: applied)
+            if !unused.isEmpty {
+                log("warning: \(arch): \(unused.count) locked package(s) are not shipped (the lock pins more than "
+                    + "the extensions need): " + unused.prefix(10).map(\.spec.description).joined(separator: ", ")
+                    + (unused.count > 10 ? ", ..." : ""))
+            }
+        }
+        report.origins = origins(of: report, loaded: loaded, pinned: applied?.entries ?? [:])
         report.baseImage = loaded.baseImage
         return (report, loaded.definitions)
     }

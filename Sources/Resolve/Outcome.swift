@@ -18,6 +18,9 @@ public struct ResolvedPackage: Sendable, Hashable {
     public let pulledBy: [String]
     /// For a listed package, how its spec found it and why this package was taken.
     public var match: String? = nil
+    /// When asked for (`CheckSession.recordNeeds`): the packages of the extension that satisfy
+    /// its requires and recommends (what `mox why` walks).
+    public var needs: [PackageNeed] = []
 }
 
 /// What went wrong for one extension, in words a release engineer can act on.
@@ -33,6 +36,12 @@ public struct Failure: Sendable, Hashable {
         case baseWouldChange = "base-would-change"
         case conflictsWithExtension = "conflicts-with-extension"
         case moduleProblem = "module-problem"
+        /// The lock disagrees with the repos or the base (`--lockfile`).
+        case lockMismatch = "lock-mismatch"
+        /// A package the resolution needs is not in the lock (`--lockfile-strict`).
+        case notLocked = "not-in-lock"
+        /// Two packages own one path and rpm would refuse to install both (found at compose time).
+        case fileConflict = "file-conflict"
     }
     public let kind: Kind
     /// One sentence saying what and where.
@@ -65,6 +74,9 @@ public struct ExtensionResult: Sendable {
     /// Listed packages first, then dependencies, each sorted by NEVRA.
     public var packages: [ResolvedPackage]
     public var failures: [Failure]
+    /// What may be wrong but could not be decided (a path shared with a base package whose
+    /// header could not be read); never a failure.
+    public var warnings: [String] = []
 }
 
 /// Everything `check` learned about one architecture.
@@ -78,7 +90,47 @@ public struct ArchReport: Sendable {
     public var repos: [LoadedRepo] = []
     /// Where this arch's base came from.
     public var base: BaseSource?
+    /// For a base given as a package list, when asked for (`CheckSession.baseFileOwners`): the
+    /// base packages owning a path that an os-extension package also owns, from the repos' file lists.
+    public var baseFileOwners: [BaseFileOwner] = []
+    /// When asked for (`CheckSession.headerEnds`): where each os-extension package's header ends
+    /// in its file, to read headers without the packages.
+    public var headerEnds: [PackageRef: Int64] = [:]
     /// The image the base was read from (reference, manifest digest), for `--base-image`.
     public var baseImage: BaseImageIdentity?
-    public var failed: Bool { extensions.contains { $0.status == .failed } }
+    /// Problems of the arch as a whole, which fail it whatever its extensions do: the lock
+    /// disagrees with the repos or the base.
+    public var failures: [Failure] = []
+    /// Where each package the extensions ship comes from, in the names others use.
+    public var origins: [PackageRef: PackageOrigin] = [:]
+    public var failed: Bool { !failures.isEmpty || extensions.contains { $0.status == .failed } }
+
+    /// The repo id the manifest names for `package`: what the index records.
+    public func manifestRepo(of package: PackageInfo) -> String {
+        origins[package.ref]?.manifestRepo ?? package.repo
+    }
+}
+
+/// Where a shipped package comes from, in the names the manifest, lockfiles and SBOMs use.
+public struct PackageOrigin: Sendable, Hashable {
+    /// The repo id as the manifest names it (`--map-repo` read backwards): recorded in the index,
+    /// so a tree does not depend on what a build system calls its repos.
+    public var manifestRepo: String
+    /// The repo id as the build system names it: the lock's `repoid` when a lock pinned the
+    /// package (so an offline build from prefetched repos names the same ids), else the repo's.
+    public var repoID: String
+    /// Where it can be downloaded: the lock's URL when a lock pinned it, else its repo's mirror and location.
+    public var url: String
+    /// Its source RPM and vendor.
+    public var details: PackageDetails
+    /// Whether a module stream ships it (its repo's module metadata then belongs in an rpms.lock.yaml).
+    public var modular: Bool
+
+    public init(manifestRepo: String, repoID: String, url: String, details: PackageDetails, modular: Bool) {
+        self.manifestRepo = manifestRepo
+        self.repoID = repoID
+        self.url = url
+        self.details = details
+        self.modular = modular
+    }
 }

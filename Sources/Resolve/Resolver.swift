@@ -10,11 +10,18 @@ public struct Resolver {
     let pool: Pool
     let manifest: ExtensionsFile
     let modules: ModuleState
+    /// The repos each extension sees (`--map-repo`, `--all-repos`); nil: the ids the manifest names.
+    let visibility: RepoVisibility?
+    /// Record each package's needs (`ResolvedPackage.needs`).
+    let recordNeeds: Bool
 
-    public init(pool: Pool, manifest: ExtensionsFile, modules: ModuleState = .none) {
+    public init(pool: Pool, manifest: ExtensionsFile, modules: ModuleState = .none, visibility: RepoVisibility? = nil,
+                recordNeeds: Bool = false) {
         self.pool = pool
         self.manifest = manifest
         self.modules = modules
+        self.visibility = visibility
+        self.recordNeeds = recordNeeds
     }
 
     /// Resolves each extension on its own, then checks that the os-extensions install together.
@@ -30,7 +37,7 @@ public struct Resolver {
 
     /// The repos an extension may use: the file's top-level repos plus its own.
     func visibleRepos(_ ext: Extension) -> Set<String> {
-        Set(manifest.repos).union(ext.repos)
+        visibility?.visible(to: ext) ?? Set(manifest.repos).union(ext.repos)
     }
 
     /// Resolves one extension.
@@ -57,7 +64,7 @@ public struct Resolver {
             return result
         }
         let solved = pool.solve(SolveRequest(install: groups.map { $0.candidates.map(\.ref) },
-                                             visibleRepos: visibleRepos(ext)))
+                                             visibleRepos: visibleRepos(ext), recordNeeds: recordNeeds))
         if !solved.problems.isEmpty {
             result.status = .failed
             result.failures = solved.problems.map { explain($0, labels: groups.map(\.label)) }
@@ -72,13 +79,16 @@ public struct Resolver {
         var out: [ResolvedPackage] = []
         for info in solved.installs {
             let chosenBy = solved.chosen.filter { $0.value == info.ref }.keys.sorted()
+            var resolved: ResolvedPackage
             if let first = chosenBy.first {
-                out.append(ResolvedPackage(package: info, role: .listed, pulledBy: chosenBy.map { groups[$0].label },
-                                           match: why(groups[first], chose: info, development: false)))
+                resolved = ResolvedPackage(package: info, role: .listed, pulledBy: chosenBy.map { groups[$0].label },
+                                           match: why(groups[first], chose: info, development: false))
             } else {
                 let roots = (solved.pulledBy[info.ref] ?? []).sorted().map { groups[$0].label }
-                out.append(ResolvedPackage(package: info, role: .dependency, pulledBy: roots.uniqued()))
+                resolved = ResolvedPackage(package: info, role: .dependency, pulledBy: roots.uniqued())
             }
+            resolved.needs = solved.needs[info.ref] ?? []
+            out.append(resolved)
         }
         return out.sorted { ($0.role == .listed ? 0 : 1, $0.package) < ($1.role == .listed ? 0 : 1, $1.package) }
     }

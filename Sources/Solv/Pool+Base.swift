@@ -43,24 +43,11 @@ extension Pool {
     /// repo has. Call after all repos are loaded.
     @discardableResult
     public func loadBase(packages: [BasePackageSpec]) throws(SolvError) -> Int {
-        var index: [String: [Id]] = [:]
-        let wantedNames = Set(packages.map { pool_str2id(raw, $0.name, 0) }).subtracting([0])
-        for name in repoOrder {
-            guard let repo = repos[name] else { continue }
-            for p in solvables(of: repo) where wantedNames.contains(solvable(p).pointee.name) {
-                let s = solvable(p).pointee
-                index["\(string(s.name)) \(string(s.evr))", default: []].append(p)
-            }
-        }
+        let index = repoIndex(names: Set(packages.map(\.name)))
         var missing: [BasePackageSpec] = []
         var sources: [Id] = []
         for wanted in packages {
-            let matches = (index["\(wanted.name) \(wanted.evr)"] ?? []).filter { p in
-                if let arch = wanted.arch { guard string(solvable(p).pointee.arch) == arch else { return false } }
-                else if !archIsCompatible(p) { return false }
-                guard let digest = wanted.digest else { return true }
-                return info(p).checksum.map { "\($0.algorithm):\($0.hex)" } == digest
-            }
+            let matches = matches(wanted, in: index)
             // dnf's choice among copies: the repo with the better priority, then the better arch.
             let best = matches.min { a, b in
                 let pa = solvable(a).pointee.repo.pointee.priority, pb = solvable(b).pointee.repo.pointee.priority
@@ -79,6 +66,7 @@ extension Pool {
         let deps = IdQueue()
         for source in sources {
             let copy = repo_add_solvable(repo)
+            baseSources[copy] = source
             let from = solvable(source)
             let to = solvable(copy)
             to.pointee.name = from.pointee.name

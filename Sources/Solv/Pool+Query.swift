@@ -65,6 +65,12 @@ extension Pool {
         return names
     }
 
+    /// Every package of a loaded repo as its metadata lists it, sorted (arch not filtered).
+    public func packages(repo name: String) -> [PackageInfo] {
+        guard let repo = repos[name] else { return [] }
+        return solvables(of: repo).map(info).sorted()
+    }
+
     /// Every package of the base, sorted.
     public var basePackages: [PackageInfo] {
         guard let installed = installedRepo else { return [] }

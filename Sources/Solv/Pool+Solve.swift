@@ -7,10 +7,32 @@ public struct SolveRequest: Sendable {
     public var install: [[PackageRef]]
     /// Repos whose packages may be used (the base is always there, installed and locked).
     public var visibleRepos: Set<String>
+    /// Also record which installed packages each one needs (`SolveResult.needs`).
+    public var recordNeeds: Bool
 
-    public init(install: [[PackageRef]], visibleRepos: Set<String>) {
+    public init(install: [[PackageRef]], visibleRepos: Set<String>, recordNeeds: Bool = false) {
         self.install = install
         self.visibleRepos = visibleRepos
+        self.recordNeeds = recordNeeds
+    }
+}
+
+/// One edge of the dependency graph among the packages a solve installs: a package requires (or
+/// recommends) `dependency`, and `package` is an installed package providing it.
+public struct PackageNeed: Sendable, Hashable, Comparable {
+    public let package: NEVRA
+    public let dependency: String
+    /// A recommends (weak dependency), not a requires.
+    public let weak: Bool
+
+    public init(package: NEVRA, dependency: String, weak: Bool) {
+        self.package = package
+        self.dependency = dependency
+        self.weak = weak
+    }
+
+    public static func < (a: PackageNeed, b: PackageNeed) -> Bool {
+        (a.package.description, a.weak ? 1 : 0, a.dependency) < (b.package.description, b.weak ? 1 : 0, b.dependency)
     }
 }
 
@@ -22,6 +44,9 @@ public struct SolveResult: Sendable {
     public var chosen: [Int: PackageRef] = [:]
     /// For each installed package, the request entries whose dependency chains reach it.
     public var pulledBy: [PackageRef: Set<Int>] = [:]
+    /// With `recordNeeds`: for each installed package, the installed packages satisfying its
+    /// requires and recommends (the base's packages are not in it: nothing is installed for them).
+    public var needs: [PackageRef: [PackageNeed]] = [:]
     /// Why the request cannot be satisfied; empty on success.
     public var problems: [SolverProblem] = []
 }
@@ -120,7 +145,39 @@ extension Pool {
             result.pulledBy[info.ref] = reach[p] ?? []
         }
         result.installs.sort()
+        if request.recordNeeds { result.needs = needs(among: newPackages) }
         return result
+    }
+
+    /// For each new package, the new packages providing what it requires and recommends.
+    private func needs(among new: Set<Id>) -> [PackageRef: [PackageNeed]] {
+        var edges: [PackageRef: [PackageNeed]] = [:]
+        let deps = IdQueue()
+        for p in new {
+            var found = Set<PackageNeed>()
+            forEachProvider(of: p, among: new, deps: deps) { dep, weak, q in
+                if q != p { found.insert(PackageNeed(package: nevra(q), dependency: String(cString: pool_dep2str(raw, dep)), weak: weak)) }
+            }
+            edges[PackageRef(nevra: nevra(p), repo: repoName(of: p))] = found.sorted()
+        }
+        return edges
+    }
+
+    /// Calls `body` with each requires (weak: false) and recommends (weak: true) of `p` and each
+    /// package of `new` providing it; `deps` is scratch space.
+    private func forEachProvider(of p: Id, among new: Set<Id>, deps: IdQueue, _ body: (Id, Bool, Id) -> Void) {
+        for (key, weak) in [(SOLVABLE_REQUIRES, false), (SOLVABLE_RECOMMENDS, true)] {
+            queue_empty(&deps.q)
+            // Marker 0: pre-install requirements (Requires(pre)) count as much as plain ones.
+            solvable_lookup_deparray(solvable(p), Id(key.rawValue), &deps.q, 0)
+            for dep in deps.array where !isMarker(dep) {
+                var offset = mox_whatprovides(raw, dep)
+                while case let q = mox_whatprovidesdata(raw, offset), q != 0 {
+                    offset += 1
+                    if new.contains(q) { body(dep, weak, q) }
+                }
+            }
+        }
     }
 
     /// Which roots reach each new package through requires and recommends among the new packages.
@@ -132,18 +189,7 @@ extension Pool {
             var stack = [start]
             while let p = stack.popLast() {
                 guard reach[p, default: []].insert(index).inserted else { continue }
-                for key in [SOLVABLE_REQUIRES, SOLVABLE_RECOMMENDS] {
-                    queue_empty(&deps.q)
-                    // Marker 0: pre-install requirements (Requires(pre)) count as much as plain ones.
-                    solvable_lookup_deparray(solvable(p), Id(key.rawValue), &deps.q, 0)
-                    for dep in deps.array where !isMarker(dep) {
-                        var offset = mox_whatprovides(raw, dep)
-                        while case let q = mox_whatprovidesdata(raw, offset), q != 0 {
-                            offset += 1
-                            if new.contains(q) { stack.append(q) }
-                        }
-                    }
-                }
+                forEachProvider(of: p, among: new, deps: deps) { _, _, q in stack.append(q) }
             }
         }
         for (index, root) in roots { spread(from: root, index) }

@@ -35,6 +35,8 @@ public final class Pool {
     var filelistsLoaded = Set<String>()
     /// Repos whose attached filelists could not be loaded.
     var unloadableFilelists = Set<String>()
+    /// For a base built from a package list: each base copy's source package in the repos.
+    var baseSources: [Id: Id] = [:]
 
     /// The name libsolv gives the installed base repo.
     public static let baseRepoName = "@System"

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Compose
 import Foundation
+import Publish
 import Report
 import Resolve
 
@@ -20,11 +22,29 @@ struct Check: ParsableCommand {
     @Flag(name: .shortAndLong, help: "List every package of each extension and why it is there.")
     var verbose = false
 
+    @Flag(name: .customLong("file-conflicts"), help: ArgumentHelp(
+        "Also check file conflicts as compose does, reading only the packages' headers (local files, the package "
+            + "cache, or HTTP range requests)."))
+    var fileConflicts = false
+
     func run() throws {
         let report: CheckReport
         do {
             let log: (String) -> Void = inputs.quiet ? { _ in } : { Output.log($0) }
-            report = inputs.report(try inputs.session().check(arches: inputs.resolvedArches, log: log))
+            let session = try inputs.session()
+            if fileConflicts {
+                do throws(ComposeError) {
+                    report = inputs.report(try HeaderCheck(session: session, arches: inputs.resolvedArches,
+                                                           fetchOptions: inputs.fetchOptions()).run(log: log))
+                } catch {
+                    switch error {
+                    case .invalidInput(let message): throw CheckError.invalidInput(message)
+                    case .environment(let message): throw CheckError.environment(message)
+                    }
+                }
+            } else {
+                report = inputs.report(try session.check(arches: inputs.resolvedArches, log: log))
+            }
         } catch let error as CheckError {
             // Pipelines and dashboards get a document even when nothing could be checked.
             let failed = CheckFailureReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
@@ -38,7 +58,31 @@ struct Check: ParsableCommand {
         case .json: Output.print(JSONReport.render(report))
         }
         try Output.writeJUnit(report, to: junitPath)
+        if !report.failed { try writeLockfile(report.arches) }
         throw ExitCode(report.failed ? Exit.failed : Exit.ok)
+    }
+
+    /// `--write-lockfile`: what resolved, each arch's time SOURCE_DATE_EPOCH or its newest build time.
+    func writeLockfile(_ arches: [ArchReport]) throws {
+        guard inputs.hermetic.writeLockfile != nil else { return }
+        let epoch = try ComposeCommand.sourceDateEpoch()
+        let times = Dictionary(arches.map { report in
+            (report.arch, epoch ?? report.shippedPackages.map(\.package.buildTime).max() ?? 0)
+        }, uniquingKeysWith: { a, _ in a })
+        do throws(ComposeError) {
+            let files = try inputs.hermetic.companions.lockfiles(arches) { times[$0] ?? 0 }
+            let staged = StagedFiles()
+            for file in files {
+                do { try staged.stage(file.data, at: file.path) } catch { throw .environment("\(error)") }
+            }
+            do { try staged.commit() } catch { throw .environment("\(error)") }
+        } catch {
+            Output.log("mox: error: \(error)")
+            switch error {
+            case .invalidInput: throw ExitCode(Exit.invalidInput)
+            case .environment: throw ExitCode(Exit.environment)
+            }
+        }
     }
 }
 

@@ -29,6 +29,11 @@ struct ComposeCommand: ParsableCommand {
 
     @OptionGroup var image: ImageOptions
 
+    @Option(name: .customLong("sbom"), help: ArgumentHelp(
+        "Write SPDX 2.3 SBOMs of the images here: <arch>.spdx.json, and index.spdx.json with several arches.",
+        valueName: "dir"))
+    var sbomDirectory: String?
+
     @Option(help: "Output format: text or json (the outcome, or the check report when extensions fail).")
     var format: OutputFormat = .text
 
@@ -39,16 +44,18 @@ struct ComposeCommand: ParsableCommand {
         // Refused here, before anything is read: invalid input must change nothing.
         try image.validate(arches: inputs.resolvedArches)
         guard downloads >= 1, downloads <= 64 else { throw ValidationError("--downloads must be between 1 and 64") }
+        do { try companions.check(arches: inputs.resolvedArches.count) } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
         let epoch = try Self.sourceDateEpoch()
+        if !inputs.quiet, let warning = image.missingStreamClassWarning { Output.log("mox: " + warning) }
         let composer: Composer
         do {
             composer = Composer(session: try inputs.session(), arches: inputs.resolvedArches, output: output,
                                 sourceDateEpoch: epoch,
                                 fetchOptions: inputs.fetchOptions(concurrency: downloads),
-                                image: try image.request())
+                                image: try image.request(), companions: companions)
         } catch let error as CheckError {
             throw Output.fail(error)
         }
@@ -87,7 +94,8 @@ struct ComposeCommand: ParsableCommand {
             case .text:
                 Output.print("no change: \(output) is up to date (\(index.stateDigest))\n" + image.describe(written))
             case .json:
-                Output.print(summaryJSON(status: "unchanged", index: index, summary: nil, provenance: provenance, image: written))
+                Output.print(summaryJSON(status: "unchanged", index: index, summary: nil, provenance: provenance, arches: arches,
+                                         image: written))
             }
         case .published(let summary, let arches, let provenance, let written):
             try Output.writeJUnit(inputs.report(arches), to: junitPath)
@@ -98,14 +106,19 @@ struct ComposeCommand: ParsableCommand {
                     + "into \(summary.output)\n" + image.describe(written) + (summary.changes.map { DiffCommand.render($0, limit: 40) } ?? ""))
             case .json:
                 Output.print(summaryJSON(status: "published", index: summary.index, summary: summary, provenance: provenance,
-                                         image: written))
+                                         arches: arches, image: written))
             }
         }
     }
 
+    /// The lockfile and SBOMs asked for.
+    var companions: CompanionRequest {
+        CompanionRequest(lockfile: inputs.hermetic.writeLockfile, sbomDirectory: sbomDirectory)
+    }
+
     /// The outcome for machines (`--format json`); documented in docs/index-json.md.
     private func summaryJSON(status: String, index: ComposeIndex, summary: ComposeSummary?, provenance: Provenance,
-                             image written: ImageOutcome?) -> String {
+                             arches: [ArchReport], image written: ImageOutcome?) -> String {
         let tree = Publisher.absolute(output)
         var document: [String: Any] = [
             "schemaVersion": 2, "status": status, "stateDigest": index.stateDigest,
@@ -129,6 +142,12 @@ struct ComposeCommand: ParsableCommand {
             if let changes = summary.changes { document["changes"] = DiffCommand.json(changes) }
         }
         if let image = image.json(written) { document["image"] = image }
+        let warnings = arches.flatMap { arch in
+            arch.extensions.flatMap { ext in
+                ext.warnings.map { ["arch": arch.arch, "extension": ext.name, "message": $0] }
+            }
+        }
+        if !warnings.isEmpty { document["warnings"] = warnings }
         let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: options)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Compose
 import Foundation
 import Image
+import ImageContract
 import SystemPackage
 
 /// `mox image`: write the extensions image of a tree `mox compose` already published.
@@ -31,6 +32,7 @@ struct ImageCommand: ParsableCommand {
                 + "mox version; run mox compose --output \(tree) first")
             throw ExitCode(Exit.invalidInput)
         }
+        if let warning = image.missingStreamClassWarning { Output.log("mox: " + warning) }
         let interrupts = Interrupts()
         do throws(ComposeError) {
             let request = try image.request()
@@ -111,9 +113,18 @@ struct ImageOptions: ParsableArguments {
     func request() throws(ComposeError) -> ImageRequest {
         var labels: [String: String]
         do { labels = try parsedLabels() } catch { throw .invalidInput("\(error)") }
-        if let streamClass { labels[ImageSpec.streamClassLabel] = streamClass }
+        if let streamClass { labels[ExtensionsImage.streamClassLabel] = streamClass }
         return ImageRequest(layout: ociLayout, tag: tag, layerFile: layerFile, compression: compression,
                             labels: labels, version: imageVersion)
+    }
+
+    /// Said before an image is written without the label the MCO's image-stream discovery needs
+    /// (`mox lint` fails such an image); nil when there is nothing to say.
+    var missingStreamClassWarning: String? {
+        guard ociLayout != nil, streamClass == nil,
+              (try? parsedLabels())?[ExtensionsImage.streamClassLabel] == nil else { return nil }
+        return "warning: the image gets no \(ExtensionsImage.streamClassLabel) label, so the MCO's image-stream "
+            + "discovery will not use it (and mox lint fails it); add --stream-class NAME, e.g. --stream-class rhel-9"
     }
 
     /// One line per output written: `image IMG:TAG DIGEST`, `layer FILE DIGEST`.

@@ -1,10 +1,12 @@
 import ArgumentParser
 import Fetch
 import Foundation
+import Compose
 import Manifest
 import Report
 import Resolve
 import SystemPackage
+import Treefile
 
 /// Options every command that reads extensions, repos and a base shares.
 struct InputOptions: ParsableArguments {
@@ -12,8 +14,9 @@ struct InputOptions: ParsableArguments {
     var extensions: String
 
     @Option(name: .customLong("repos-dir"), help: ArgumentHelp(
-        "Directory of dnf-style *.repo files (default: the extensions file's directory).", valueName: "dir"))
-    var reposDirectory: String?
+        "Directory of dnf-style *.repo files (default: the extensions file's directory); ARCH=DIR gives one arch "
+            + "its own (hermeto's per-arch repos.d); repeatable.", valueName: "[arch=]dir"))
+    var reposDirectories: [String] = []
 
     @Option(name: .customLong("repo"), help: ArgumentHelp(
         "Define or override one repo's baseurl; repeatable.", valueName: "id=url"))
@@ -21,6 +24,12 @@ struct InputOptions: ParsableArguments {
 
     @Option(help: "Value of $releasever in .repo files.")
     var releasever: String?
+
+    @Option(name: .customLong("treefile"), help: ArgumentHelp(
+        "An rpm-ostree treefile whose repos (through its includes) every extension also uses, as rpm-ostree compose "
+            + "extensions reads them; its releasever and repovars apply to .repo files, found in its directory "
+            + "unless --repos-dir is given.", valueName: "file"))
+    var treefile: String?
 
     @Option(name: .customLong("base-rootfs"), help: ArgumentHelp(
         "Root filesystem of the base OS (its rpmdb under usr/share/rpm, usr/lib/sysimage/rpm or var/lib/rpm); "
@@ -66,9 +75,13 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only the report, no progress lines.")
     var quiet = false
 
+    @OptionGroup(title: "Hermetic builds") var hermetic: HermeticOptions
+
     func validate() throws {
         guard retries >= 0, retries <= 20 else { throw ValidationError("--retries must be between 0 and 20") }
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
+        _ = try Self.perArch(reposDirectories, option: "--repos-dir")
+        do { try hermetic.companions.check(arches: resolvedArches.count) } catch { throw ValidationError("\(error)") }
         if baseRootfs.isEmpty && basePackages.isEmpty && baseImage.isEmpty {
             throw ValidationError("give the base: --base-rootfs DIR, --base-image REF or --base-packages FILE")
         }
@@ -106,32 +119,57 @@ struct InputOptions: ParsableArguments {
 
     /// The bases given: one shared, and/or one per arch (`ARCH=PATH`, ARCH a known architecture).
     var base: BaseSelection {
-        get throws {
-            var selection = BaseSelection(shared: nil)
-            let given = baseRootfs.map { ("--base-rootfs", $0, BaseSource.rootfs) }
-                + basePackages.map { ("--base-packages", $0, BaseSource.packages) }
-                + baseImage.map { ("--base-image", $0, BaseSource.image) }
-            for (option, value, make) in given {
-                if let equals = value.firstIndex(of: "="),
-                   Extension.knownArchitectures.contains(String(value[..<equals])) {
-                    let arch = String(value[..<equals])
-                    guard selection.perArch[arch] == nil else {
-                        throw ValidationError("\(option): two bases for \(arch)")
-                    }
-                    selection.perArch[arch] = make(String(value[value.index(after: equals)...]))
-                } else {
-                    guard selection.shared == nil else {
-                        throw ValidationError("\(option) \(value): a base for every arch is already given; "
-                            + "use ARCH=PATH for per-arch bases")
-                    }
-                    selection.shared = make(value)
-                }
-            }
-            return selection
-        }
+        get throws { try Self.bases(rootfs: baseRootfs, packages: basePackages, images: baseImage) }
     }
 
-    var cachePath: String {
+    /// The bases of `--base-rootfs`, `--base-packages` and `--base-image` values.
+    static func bases(rootfs: [String], packages: [String], images: [String]) throws -> BaseSelection {
+        var selection = BaseSelection(shared: nil)
+        let given = rootfs.map { ("--base-rootfs", $0, BaseSource.rootfs) }
+            + packages.map { ("--base-packages", $0, BaseSource.packages) }
+            + images.map { ("--base-image", $0, BaseSource.image) }
+        for (option, value, make) in given {
+            if let equals = value.firstIndex(of: "="),
+               Extension.knownArchitectures.contains(String(value[..<equals])) {
+                let arch = String(value[..<equals])
+                guard selection.perArch[arch] == nil else {
+                    throw ValidationError("\(option): two bases for \(arch)")
+                }
+                selection.perArch[arch] = make(String(value[value.index(after: equals)...]))
+            } else {
+                guard selection.shared == nil else {
+                    throw ValidationError("\(option) \(value): a base for every arch is already given; "
+                        + "use ARCH=PATH for per-arch bases")
+                }
+                selection.shared = make(value)
+            }
+        }
+        return selection
+    }
+
+    /// Values of a repeatable `[ARCH=]VALUE` option: the one for every arch, and those of single arches.
+    static func perArch(_ values: [String], option: String) throws -> (shared: String?, perArch: [String: String]) {
+        var shared: String?
+        var perArch: [String: String] = [:]
+        for value in values {
+            if let equals = value.firstIndex(of: "="), Extension.knownArchitectures.contains(String(value[..<equals])) {
+                let arch = String(value[..<equals])
+                guard perArch[arch] == nil else { throw ValidationError("\(option): two values for \(arch)") }
+                perArch[arch] = String(value[value.index(after: equals)...])
+            } else {
+                guard shared == nil else {
+                    throw ValidationError("\(option) \(value): one for every arch is already given; use ARCH=VALUE per arch")
+                }
+                shared = value
+            }
+        }
+        return (shared, perArch)
+    }
+
+    var cachePath: String { Self.cachePath(cacheDirectory) }
+
+    /// `--cachedir`, else `$XDG_CACHE_HOME/mox`, else `~/.cache/mox`.
+    static func cachePath(_ cacheDirectory: String?) -> String {
         if let cacheDirectory { return cacheDirectory }
         let env = ProcessInfo.processInfo.environment
         if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return FilePath(xdg).appending("mox").string }
@@ -146,19 +184,40 @@ struct InputOptions: ParsableArguments {
         } catch {
             throw CheckError.invalidFiles(error.problems.map(InputProblem.init))
         }
-        let parent = FilePath(extensions).removingLastComponent()
-        let dir = reposDirectory ?? (parent.isEmpty ? "." : parent.string)
+        // rpm-ostree looks for .repo files beside the treefile.
+        let parent = FilePath(treefile ?? extensions).removingLastComponent()
+        let (shared, perArch) = try Self.perArch(reposDirectories, option: "--repos-dir")
+        let dir = shared ?? (parent.isEmpty ? "." : parent.string)
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
                                    releasever: releasever, base: try base, cacheDirectory: cachePath)
+        session.archReposDirectories = perArch
+        session.extraRepos = try treefileRepos()
+        try hermetic.apply(to: &session)
         // http(s) repos: their metadata is downloaded into the cache.
         session.downloader = Fetcher(cache: PackageCache(directory: cachePath), options: fetchOptions())
         session.baseImageTLSVerify = tlsVerify
         return session
     }
 
+    /// What `--treefile` adds for each arch: its repos, releasever and repovars.
+    func treefileRepos() throws -> [String: ExtraRepos] {
+        guard let treefile else { return [:] }
+        var extra: [String: ExtraRepos] = [:]
+        for arch in resolvedArches {
+            do {
+                let read = try Treefile.load(path: treefile, basearch: CheckSession.basearch(of: arch))
+                extra[arch] = ExtraRepos(source: treefile, repos: read.repos, releasever: read.releasever, variables: read.repovars)
+            } catch {
+                throw CheckError.invalidFiles([InputProblem(file: error.file, message: error.message)])
+            }
+        }
+        return extra
+    }
+
     /// Timeouts and retries for metadata and packages alike.
     func fetchOptions(concurrency: Int = 4) -> FetchOptions {
-        FetchOptions(concurrency: concurrency, connectTimeout: Double(timeout), lowSpeedTime: Double(timeout), retries: retries)
+        FetchOptions(concurrency: concurrency, connectTimeout: Double(timeout), lowSpeedTime: Double(timeout), retries: retries,
+                     offline: hermetic.offline)
     }
 
     /// The report of a run over these inputs.

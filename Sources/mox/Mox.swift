@@ -14,7 +14,8 @@ struct Mox: ParsableCommand {
             2 invalid input or usage; 3 environment problem (unreadable repo, checksum mismatch, I/O).
             """,
         version: version,
-        subcommands: [Check.self, ComposeCommand.self, ImageCommand.self, DiffCommand.self])
+        subcommands: [Check.self, ComposeCommand.self, ImageCommand.self, DiffCommand.self, WhyCommand.self, LintCommand.self,
+                      MergeCommand.self])
 }
 
 /// Documented exit codes.

@@ -43,6 +43,25 @@ import Testing
         try cacheHoldsNoPartialFiles()
     }
 
+    /// `--offline`: the fetcher has no HTTP client, so the server sees no connection at all, for
+    /// packages and metadata alike; the error names the URL and says what to do.
+    @Test func offlineOpensNoConnection() throws {
+        defer { server.stop() }
+        var options = quick
+        options.offline = true
+        let fetcher = Fetcher(cache: cache, options: options)
+        let url = server.url("ok/\(name(rpms[0]))")
+        let error = #expect(throws: FetchError.self) { try fetcher.fetch([try request(for: rpms[0], sources: [url])]) }
+        #expect(error?.description.contains(url.absoluteString) == true, "\(String(describing: error))")
+        #expect(error?.description.contains("--offline") == true, "\(String(describing: error))")
+        #expect(throws: FetchError.self) {
+            try fetcher.download([server.url("ok/repomd.xml")], to: cacheDir.appendingPathComponent("repomd.xml").path)
+        }
+        #expect(fetcher.probe([url], connection: .init()).isEmpty)
+        #expect(try server.stats().requests.isEmpty)
+        try cacheHoldsNoPartialFiles()
+    }
+
     @Test func severalDownloadsRunAtOnceButNoMoreThanAsked() throws {
         defer { server.stop() }
         // The server holds each request until three are in flight: serial downloads would never get there.

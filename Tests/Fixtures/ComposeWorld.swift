@@ -34,8 +34,13 @@ public struct ComposeWorld: Sendable {
     // MARK: The os repo besides the base's own builds
 
     public static let kernelNew = FixturePackage("kernel", version: "5.15", release: "1", files: ["/usr/lib/modules/5.15/vmlinuz"])
-    public static let usbguard = FixturePackage("usbguard", arch: "x86_64", requires: ["libusbguard", "glibc", "/usr/bin/bash"],
-                                                files: ["/usr/sbin/usbguard"])
+    /// Has a vendor, as distribution packages do (an SBOM's purl namespace comes from it).
+    public static let usbguard: FixturePackage = {
+        var package = FixturePackage("usbguard", arch: "x86_64", requires: ["libusbguard", "glibc", "/usr/bin/bash"],
+                                     files: ["/usr/sbin/usbguard"])
+        package.vendor = "Red Hat, Inc."
+        return package
+    }()
     public static let libusbguard = FixturePackage("libusbguard", arch: "x86_64", requires: ["libshared"], files: ["/usr/lib64/libusbguard.so.1"])
     /// Needed by three extensions, through two different chains.
     public static let libshared = FixturePackage("libshared", requires: ["libdeep"], files: ["/usr/share/libshared/a"])

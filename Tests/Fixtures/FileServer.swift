@@ -9,7 +9,7 @@ public final class FileServer: @unchecked Sendable {
     private let process: Process
     private let requestLog: URL
 
-    /// Serves `root`; every `.rpm` response waits `rpmDelay` seconds first. The server exits by
+    /// Serves `root` (the first bytes of a file to a `Range: bytes=0-N` request); every `.rpm` response waits `rpmDelay` seconds first. The server exits by
     /// itself after `lifetime` seconds so a failed test cannot leave it running. With `tls` (a PEM
     /// file holding the certificate and its key) it speaks https; with `clientCA` as well it
     /// requires a client certificate issued by that CA. With `basicAuth` ("user:password") it
@@ -68,8 +68,9 @@ public final class FileServer: @unchecked Sendable {
         lock = threading.Lock()
         class Handler(http.server.SimpleHTTPRequestHandler):
             def do_GET(self):
+                ranged = self.headers.get('Range', '')
                 with lock, open(log, 'a') as f:
-                    f.write(self.path + '\\n')
+                    f.write(self.path + (' ' + ranged if ranged else '') + '\\n')
                 if auth and self.headers.get('Authorization') != 'Basic ' + auth:
                     self.send_response(401)
                     self.send_header('WWW-Authenticate', 'Basic realm="repo"')
@@ -78,6 +79,17 @@ public final class FileServer: @unchecked Sendable {
                     return
                 if delay and self.path.endswith('.rpm'):
                     time.sleep(delay)
+                path = self.translate_path(self.path)
+                if ranged.startswith('bytes=0-') and os.path.isfile(path):
+                    # The first bytes of a file (what a header fetch asks for), as web servers serve them.
+                    with open(path, 'rb') as f:
+                        data = f.read(int(ranged[len('bytes=0-'):]) + 1)
+                    self.send_response(206)
+                    self.send_header('Content-Length', str(len(data)))
+                    self.send_header('Content-Range', 'bytes 0-%d/%d' % (len(data) - 1, os.path.getsize(path)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 super().do_GET()
             def log_message(self, *args):
                 pass

@@ -2,6 +2,7 @@
 // view's files, and damage detected.
 import Fixtures
 import Foundation
+import OCI
 import ImageSource
 import SystemPackage
 import Testing

@@ -1,5 +1,6 @@
 import Fixtures
 import Foundation
+import OCI
 import Testing
 
 @testable import Image
@@ -174,7 +175,8 @@ func createdTimesAreRFC3339InUTC(_ seconds: Int64, _ expected: String) {
 
 @Test(arguments: [("x86_64", "amd64"), ("aarch64", "arm64"), ("ppc64le", "ppc64le"), ("s390x", "s390x")])
 func rpmArchitecturesMapToOCINames(_ rpm: String, _ oci: String) {
-    #expect(ImageSpec.ociArchitecture(rpm: rpm) == oci)
+    #expect(Platform(rpmArch: rpm).architecture == oci)
+    #expect(Platform(architecture: oci).rpmArchitecture == rpm)
 }
 
 @Test(arguments: [LayerCompression.gzip, .zstd])

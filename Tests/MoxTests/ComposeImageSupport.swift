@@ -60,6 +60,14 @@ struct ImageCompose: Sendable {
         return try Fixtures.run(["/bin/sh", "-c", script.joined(separator: "; ")], allowFailure: true)
     }
 
+    /// A new folder composed with `arguments`, for fixtures a suite shares; throws compose's own words when it fails.
+    static func made(_ label: String, yaml: String = ImageCompose.yaml, _ arguments: [String]) throws -> ImageCompose {
+        let run = try ImageCompose(label, yaml: yaml)
+        let result = try run.compose(arguments)
+        guard result.status == 0 else { throw MoxTestError("compose failed (\(result.status)):\n\(result.stderr)") }
+        return run
+    }
+
     /// The published tree's index (mox-index.json).
     func treeIndex() throws -> [String: Any] {
         try jsonObject(at: tree.appendingPathComponent("mox-index.json"))

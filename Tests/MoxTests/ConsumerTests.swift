@@ -123,9 +123,20 @@ struct ConsumerTests {
         #expect(((config["config"] as? [String: Any])?["Cmd"] as? [String])?.isEmpty == false)
 
         let other = try ImageCompose("consumer-label")
-        #expect(try other.compose(["--label", "io.openshift.os.streamclass=rhel-10"]).status == 0)
+        let labelled = try other.compose(["--label", "io.openshift.os.streamclass=rhel-10"])
+        #expect(labelled.status == 0)
+        #expect(!labelled.stderr.contains("io.openshift.os.streamclass label"))
         let inspect = try skopeoJSON(["inspect", "oci:\(other.layout.path):latest"])
         #expect((inspect["Labels"] as? [String: String])?["io.openshift.os.streamclass"] == "rhel-10")
+    }
+
+    /// An image without a stream class is still written, but compose says discovery will skip it.
+    @Test func composeWithoutStreamClassWarnsThatDiscoveryWillSkipTheImage() throws {
+        let run = try ImageCompose("consumer-no-stream")
+        let result = try run.compose([])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("no io.openshift.os.streamclass label"))
+        #expect(result.stderr.contains("--stream-class"))
     }
 
     // MARK: Identity

@@ -1,16 +1,29 @@
-// The image spec's documents as mox reads them (OCI and Docker schema 2 share these shapes).
-import Foundation
+// The image spec's documents as mox writes and reads them (OCI and Docker schema 2 share these
+// shapes): plain values, so the reading and the writing modules speak of the same things.
 
-/// Media types of manifests and indexes, OCI and Docker.
-public enum ImageMediaType {
+/// Media types of manifests, indexes and configs, OCI and Docker.
+public enum MediaType {
     /// An OCI image manifest.
     public static let ociManifest = "application/vnd.oci.image.manifest.v1+json"
     /// An OCI image index.
     public static let ociIndex = "application/vnd.oci.image.index.v1+json"
+    /// An OCI image config.
+    public static let ociConfig = "application/vnd.oci.image.config.v1+json"
     /// A Docker schema 2 manifest.
     public static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
     /// A Docker manifest list (an index).
     public static let dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
+
+    /// Whether `mediaType` is a manifest or an index (a document that points at other blobs).
+    public static func isDocument(_ mediaType: String) -> Bool {
+        [ociManifest, ociIndex, dockerManifest, dockerManifestList].contains(mediaType)
+    }
+}
+
+/// Annotation keys with a meaning in an image layout.
+public enum Annotation {
+    /// Names a manifest or index in a layout's index.json: the tag.
+    public static let refName = "org.opencontainers.image.ref.name"
 }
 
 /// A reference to a blob: its media type, digest and size, and for index entries the platform.
@@ -25,6 +38,22 @@ public struct Descriptor: Codable, Sendable, Hashable {
     public var platform: Platform?
     /// Free-form annotations.
     public var annotations: [String: String]?
+    /// Other places the blob may be fetched from (kept as found).
+    public var urls: [String]?
+    /// The type of an artifact the descriptor points at (kept as found).
+    public var artifactType: String?
+
+    /// A descriptor by its fields.
+    public init(mediaType: String, digest: String, size: Int64, platform: Platform? = nil,
+                annotations: [String: String]? = nil, urls: [String]? = nil, artifactType: String? = nil) {
+        self.mediaType = mediaType
+        self.digest = digest
+        self.size = size
+        self.platform = platform
+        self.annotations = annotations
+        self.urls = urls
+        self.artifactType = artifactType
+    }
 }
 
 /// Where an image runs, in OCI (GOARCH) names: `linux`, `amd64`, `arm64` (variant `v8`).
@@ -51,6 +80,17 @@ public struct Platform: Codable, Sendable, Hashable, CustomStringConvertible {
         case "aarch64": self.init(architecture: "arm64")
         case "i386", "i486", "i586", "i686": self.init(architecture: "386")
         default: self.init(architecture: rpmArch)
+        }
+    }
+
+    /// The architecture as rpm names it: amd64 -> x86_64, arm64 -> aarch64, 386 -> i686; others
+    /// are spelled the same.
+    public var rpmArchitecture: String {
+        switch architecture {
+        case "amd64": "x86_64"
+        case "arm64": "aarch64"
+        case "386": "i686"
+        default: architecture
         }
     }
 
@@ -156,50 +196,4 @@ public struct ImageConfig: Codable, Sendable, Hashable {
 
     /// The platform the config says the image is for.
     public var platform: Platform { Platform(architecture: architecture, os: os, variant: variant) }
-}
-
-/// The top-level document a reference names: an index or one manifest.
-enum TopDocument {
-    case index(ImageIndex)
-    case manifest(ImageManifest)
-
-    /// Reads `bytes` as an index or a manifest, by media type or, lacking one, by shape.
-    static func decode(_ bytes: Data, reference: String) throws(ImageSourceError) -> TopDocument {
-        struct Probe: Decodable {
-            var schemaVersion: Int?
-            var mediaType: String?
-            var manifests: [Descriptor]?
-            var layers: [Descriptor]?
-        }
-        let probe: Probe
-        do { probe = try JSONDecoder().decode(Probe.self, from: bytes) } catch {
-            throw .invalidDocument(reference: reference, what: "manifest", reason: "not JSON: \(error.localizedDescription)")
-        }
-        if probe.schemaVersion == 1 {
-            throw .invalidDocument(reference: reference, what: "manifest",
-                                   reason: "a Docker schema 1 manifest, which mox does not read; push the image again with a current tool")
-        }
-        do {
-            if probe.manifests != nil || probe.mediaType == ImageMediaType.ociIndex
-                || probe.mediaType == ImageMediaType.dockerManifestList {
-                return .index(try JSONDecoder().decode(ImageIndex.self, from: bytes))
-            }
-            return .manifest(try JSONDecoder().decode(ImageManifest.self, from: bytes))
-        } catch {
-            throw .invalidDocument(reference: reference, what: "manifest", reason: decodingProblem(error))
-        }
-    }
-}
-
-/// A decoding failure as a sentence: which field, and what is wrong with it.
-func decodingProblem(_ error: any Error) -> String {
-    func path(_ keys: [any CodingKey]) -> String {
-        keys.isEmpty ? "the document" : "'" + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "'"
-    }
-    switch error as? DecodingError {
-    case .keyNotFound(let key, let context)?: return "\(path(context.codingPath + [key])) is missing"
-    case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?: return "\(path(context.codingPath)) has the wrong type"
-    case .dataCorrupted(let context)?: return "\(path(context.codingPath)) is not valid JSON"
-    default: return error.localizedDescription
-    }
 }

@@ -1,9 +1,10 @@
+import Fixtures
 import Foundation
 import Solv
 import Testing
-import Repos
+import Lockfile
 
-private func parse(_ text: String, file: String = "base.txt") throws(BasePackageListProblems) -> [BasePackageSpec] {
+private func parse(_ text: String, file: String = "base.txt") throws(LockfileProblems) -> [BasePackageSpec] {
     try BasePackageList.parse(text: text, file: file)
 }
 
@@ -30,10 +31,10 @@ func emptyInputIsAnExplicitlyEmptyBase(text: String) throws {
 }
 
 @Test(arguments: [
-    ("bash\n", BasePackageListError.badLine(file: "base.txt", line: 1, entry: "bash")),
+    ("bash\n", LockfileError.badLine(file: "base.txt", line: 1, entry: "bash")),
     ("a-1-1.x86_64\n\nbash 5.1-1.x86_64\n", .badLine(file: "base.txt", line: 3, entry: "bash 5.1-1.x86_64")),
     ("a-1-1.noarch\na-0:1-1.noarch\n", .duplicate(file: "base.txt", entry: "a-0:1-1.noarch", firstLine: 1, secondLine: 2)),
-    ("{\"packages\": {}, \"locked\": {}}", .badLockEntry(file: "base.txt", line: 1, name: "locked", reason: "is not a lockfile key (packages, metadata)")),
+    ("{\"packages\": {}, \"locked\": {}}", .badLockEntry(file: "base.txt", line: 1, name: "locked", reason: "is not an rpm-ostree lockfile key (packages, metadata)")),
     ("{\"packages\": {\"a\": {\"evra\": \"1.x86_64\"}}}",
      .badLockEntry(file: "base.txt", line: 1, name: "a", reason: "\"evra\": \"1.x86_64\" is not [epoch:]version-release.arch")),
     ("{\"packages\": {\n\"a\": {\"evra\": \"1-1.noarch\", \"evr\": \"1-1\"}}}",
@@ -41,14 +42,14 @@ func emptyInputIsAnExplicitlyEmptyBase(text: String) throws {
     ("packages:\n  a:\n    evra: 1-1.noarch\n    sha: x\n",
      .badLockEntry(file: "base.txt", line: 4, name: "a", reason: "has an unknown key 'sha' (evra, evr, digest, metadata)")),
 ])
-func malformedListsNameFileLineAndEntry(text: String, expected: BasePackageListError) {
-    let error = #expect(throws: BasePackageListProblems.self) { try parse(text) }
+func malformedListsNameFileLineAndEntry(text: String, expected: LockfileError) {
+    let error = #expect(throws: LockfileProblems.self) { try parse(text) }
     #expect(error?.problems == [expected])
 }
 
 @Test(arguments: ["{\"packages\": [", "{\n\"packages\": {\n\"a\": {\"evra\": \"1-1.noarch\"},\n\"a\": {\"evra\": \"1-1.noarch\"}}}"])
 func brokenLockfileIsASyntaxErrorWithItsLine(text: String) {
-    let error = #expect(throws: BasePackageListProblems.self) { try parse(text) }
+    let error = #expect(throws: LockfileProblems.self) { try parse(text) }
     guard case .badSyntax(let file, let line, _) = error?.problems.first else {
         Issue.record("expected a syntax error, got \(String(describing: error))")
         return
@@ -57,14 +58,14 @@ func brokenLockfileIsASyntaxErrorWithItsLine(text: String) {
 }
 
 @Test func everyBadLineOfAListIsReported() {
-    let error = #expect(throws: BasePackageListProblems.self) {
+    let error = #expect(throws: LockfileProblems.self) {
         try parse("bash\nzlib-1.2.11-40.el9.x86_64\nnot a nevra\nzlib-1.2.11-40.el9.x86_64\n")
     }
     #expect(error?.problems.map(\.line) == [1, 3, 4])
 }
 
 @Test func everyBadEntryOfALockfileIsReported() {
-    let error = #expect(throws: BasePackageListProblems.self) {
+    let error = #expect(throws: LockfileProblems.self) {
         try parse("""
             {"packages": {
               "a": {"evra": "oops"},
@@ -120,15 +121,15 @@ func yamlLockfileReadsLikeTheJSONOne(file: String) throws {
 }
 
 @Test func missingFileIsNamed() {
-    #expect(throws: BasePackageListProblems([.unreadable(file: "/nonexistent/base.json", reason: "no such file")])) {
-        try BasePackageList.load(file: "/nonexistent/base.json")
+    #expect(throws: LockfileProblems([.unreadable(file: "/nonexistent/base.json", reason: "no such file")])) {
+        try BasePackageList.load(file: "/nonexistent/base.json", arch: "x86_64")
     }
 }
 
-@Test(.enabled(if: Corpus.root != nil, Comment(rawValue: Corpus.absent)))
+@Test(.enabled(if: Fixtures.corpus != nil, "../shared/corpus (real lockfiles) is absent next to the package root; skipped"))
 func realFedoraCoreOSLockfileLoadsInFileOrder() throws {
-    let path = try #require(Corpus.path("base/fedora-coreos-40.manifest-lock.x86_64.json"))
-    let list = try BasePackageList.load(file: path)
+    let path = try #require(Fixtures.corpus?.appendingPathComponent("base/fedora-coreos-40.manifest-lock.x86_64.json").path)
+    let list = try BasePackageList.load(file: path, arch: "x86_64")
     // Expected values come from the file's own text: each `"name": {` line under packages, then its "evra".
     let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
     var expected: [String] = []

@@ -1,0 +1,147 @@
+import ArgumentParser
+import Fetch
+import Foundation
+import ImageSource
+import Lint
+import Manifest
+import Report
+import Resolve
+import SystemPackage
+
+/// `mox lint`: check any extensions image against what its consumers need, as a CI gate.
+struct LintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Check an extensions image (any builder's) against what the MCO, koji's upload and dnf need.",
+        discussion: """
+            Every arch of an index (or each --arch): both labels, a command for podman create, repodata at \
+            usr/share/rpm-ostree/extensions/ listing exactly its RPMs with their checksums, the flat \
+            extensions.json in the last layer equal to the repodata; given EXTENSIONS and the base, every \
+            os-extension installs from the image's repo alone and every development extension's packages are \
+            there. Exit 0: the image passes; 1: contract violations (each listed with what to do); \
+            2: invalid input; 3: environment problem.
+            """)
+
+    @Argument(help: ArgumentHelp(
+        "The image, in a transport skopeo reads: oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, "
+            + "docker://REGISTRY/NAME[:TAG|@DIGEST], containers-storage:NAME.", valueName: "image"))
+    var image: String
+
+    @Argument(help: ArgumentHelp("The extensions file, to check installability (needs a base).", valueName: "extensions.yaml"))
+    var extensions: String?
+
+    @Option(name: .customLong("base-rootfs"), help: ArgumentHelp(
+        "Root filesystem of the base OS; ARCH=DIR for one arch; repeatable.", valueName: "[arch=]dir"))
+    var baseRootfs: [String] = []
+
+    @Option(name: .customLong("base-packages"), help: ArgumentHelp(
+        "The base as an rpm-ostree lockfile or a NEVRA list (looked up in the extensions file's repos); ARCH=FILE; repeatable.",
+        valueName: "[arch=]file"))
+    var basePackages: [String] = []
+
+    @Option(name: .customLong("base-image"), help: ArgumentHelp(
+        "The base OS image, in a transport skopeo reads; ARCH=REF for one arch; repeatable.", valueName: "[arch=]ref"))
+    var baseImage: [String] = []
+
+    @Option(name: .customLong("repos-dir"), help: ArgumentHelp(
+        "With --base-packages: the *.repo files the base's packages are looked up in (default: the extensions file's directory).",
+        valueName: "dir"))
+    var reposDirectory: String?
+
+    @Option(name: .customLong("repo"), help: ArgumentHelp("With --base-packages: define or override one repo; repeatable.",
+                                                          valueName: "id=url"))
+    var repoOverrides: [String] = []
+
+    @Option(help: "Value of $releasever in .repo files.")
+    var releasever: String?
+
+    @Option(name: .customLong("arch"), help: ArgumentHelp(
+        "An arch to check; repeatable (default: every arch of the image).", valueName: "arch"))
+    var arches: [String] = []
+
+    @Option(name: .customLong("tls-verify"), help: ArgumentHelp(
+        "Verify registry TLS certificates (false: also allow plain HTTP, for a local registry).", valueName: "bool"))
+    var tlsVerify = true
+
+    @Option(name: .customLong("cachedir"), help: ArgumentHelp(
+        "Cache for parsed metadata and base images (default: $XDG_CACHE_HOME/mox or ~/.cache/mox).", valueName: "dir"))
+    var cacheDirectory: String?
+
+    @Option(help: "Report format: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .customLong("junit"), help: ArgumentHelp("Also write a JUnit XML report here.", valueName: "file"))
+    var junitPath: String?
+
+    @Flag(name: .shortAndLong, help: "Print only the report, no progress lines.")
+    var quiet = false
+
+    func validate() throws {
+        let bases = baseRootfs.count + basePackages.count + baseImage.count
+        if extensions != nil && bases == 0 {
+            throw ValidationError("the installability check needs the base: --base-rootfs DIR, --base-image REF or --base-packages FILE")
+        }
+        if extensions == nil && bases > 0 {
+            throw ValidationError("a base is only used with the extensions file: mox lint IMAGE EXTENSIONS.yaml --base-...")
+        }
+        for arch in arches where !Extension.knownArchitectures.contains(arch) {
+            throw ValidationError("unknown --arch '\(arch)'; known: " + Extension.knownArchitectures.sorted().joined(separator: ", "))
+        }
+        _ = try InputOptions.bases(rootfs: baseRootfs, packages: basePackages, images: baseImage)
+    }
+
+    func run() throws {
+        let log: (String) -> Void = quiet ? { _ in } : { Output.log($0) }
+        let report: LintReport
+        do {
+            let reference: ImageReference
+            do { reference = try ImageReference(parsing: image) } catch { throw LintError.invalidInput(["\(error)"]) }
+            var linter = Linter(reference: reference, registry: RegistryOptions(tlsVerify: tlsVerify), arches: arches)
+            linter.installation = try installation()
+            report = try linter.run(log: log)
+        } catch let error as LintError {
+            if format == .json { Output.print(LintRendering.json(error, reference: image, mox: Mox.version)) }
+            try write(LintRendering.junit(error, reference: image))
+            for problem in error.problems { Output.log("mox: error: \(problem)") }
+            switch error {
+            case .invalidInput: throw ExitCode(Exit.invalidInput)
+            case .environment: throw ExitCode(Exit.environment)
+            }
+        }
+        switch format {
+        case .text: Output.print(LintRendering.text(report, color: Output.stdoutIsColorTerminal))
+        case .json: Output.print(LintRendering.json(report, mox: Mox.version))
+        }
+        try write(LintRendering.junit(report))
+        throw ExitCode(report.passed ? Exit.ok : Exit.failed)
+    }
+
+    /// The inputs of the installability check, when the extensions file is given.
+    private func installation() throws(LintError) -> CheckSession? {
+        guard let extensions else { return nil }
+        let manifest: ExtensionsFile
+        do { manifest = try ExtensionsFile.load(path: extensions) } catch {
+            throw .invalidInput(error.problems.map { InputProblem($0).description })
+        }
+        let bases: BaseSelection
+        do { bases = try InputOptions.bases(rootfs: baseRootfs, packages: basePackages, images: baseImage) } catch {
+            throw .invalidInput(["\(error)"])
+        }
+        let parent = FilePath(extensions).removingLastComponent()
+        let cache = InputOptions.cachePath(cacheDirectory)
+        var session = CheckSession(manifest: manifest, reposDirectory: reposDirectory ?? (parent.isEmpty ? "." : parent.string),
+                                   repoOverrides: repoOverrides, releasever: releasever, base: bases, cacheDirectory: cache)
+        // http(s) repos, to look a package-list base up in: their metadata is downloaded into the cache.
+        session.downloader = Fetcher(cache: PackageCache(directory: cache), options: FetchOptions())
+        session.baseImageTLSVerify = tlsVerify
+        return session
+    }
+
+    private func write(_ junit: String) throws {
+        guard let junitPath else { return }
+        do { try Output.writeAtomically(junit, to: junitPath) } catch {
+            Output.log("mox: error: cannot write JUnit report to \(junitPath): \(error.localizedDescription)")
+            throw ExitCode(Exit.environment)
+        }
+    }
+}
