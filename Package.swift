@@ -126,6 +126,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), system,
             ]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "ReposTests", dependencies: ["Repos", "RPM", "Fixtures"]),
         .testTarget(name: "LockfileTests", dependencies: ["Lockfile", "Solv", "Fixtures"]),
         .testTarget(name: "ResolveTests", dependencies: ["Resolve", "Repos", "Manifest", "Fixtures"]),
