@@ -54,7 +54,10 @@ extension CheckSession {
 
     /// Where each shipped package comes from, in the names the index, lockfiles and SBOMs use.
     func origins(of report: ArchReport, loaded: LoadedArch, pinned: [PackageRef: LockedPackage]) -> [PackageRef: PackageOrigin] {
-        let bases = Dictionary(loaded.repos.map { ($0.id, $0.baseURL) }, uniquingKeysWith: { a, _ in a })
+        // Each repo's base URL parsed once, not once a package.
+        let bases = Dictionary(loaded.repos.map {
+            ($0.id, try? RepoURL(parsing: $0.baseURL, relativeTo: FileManager.default.currentDirectoryPath))
+        }, uniquingKeysWith: { a, _ in a })
         var origins: [PackageRef: PackageOrigin] = [:]
         let shipped = report.extensions.filter { $0.status == .resolved }.flatMap { $0.packages.map(\.package) }
         let details = loaded.pool.details(of: shipped)
@@ -68,7 +71,7 @@ extension CheckSession {
                 if known.sourceRPM == nil, let source = lock?.sourceRPM, source.hasSuffix(".rpm") { known.sourceRPM = source }
                 origins[package.ref] = PackageOrigin(
                     manifestRepo: loaded.visibility?.manifestID(of: repoID) ?? repoID, repoID: repoID,
-                    url: lock?.url ?? Self.url(base: bases[package.repo], location: package.location),
+                    url: lock?.url ?? Self.url(base: bases[package.repo] ?? nil, location: package.location),
                     details: known, modular: loaded.modules.stream(shipping: package.nevra) != nil)
             }
         }
@@ -77,8 +80,13 @@ extension CheckSession {
 
     /// A package's URL: its repo's mirror (`file://` for a local one) and its location.
     static func url(base: String?, location: String) -> String {
-        guard let base, let url = try? RepoURL(parsing: base, relativeTo: FileManager.default.currentDirectoryPath)
-            .appending(location) else { return location }
+        url(base: base.flatMap { try? RepoURL(parsing: $0, relativeTo: FileManager.default.currentDirectoryPath) },
+            location: location)
+    }
+
+    /// The same, with the base already parsed.
+    static func url(base: RepoURL?, location: String) -> String {
+        guard let base, let url = try? base.appending(location) else { return location }
         switch url {
         case .local(let path): return URL(fileURLWithPath: path).absoluteString
         case .remote(let remote): return remote.absoluteString

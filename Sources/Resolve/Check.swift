@@ -182,6 +182,9 @@ public struct CheckSession: Sendable {
     public var lockStrict = false
     /// `--offline`: a repo that needs the network is an environment error naming what to prefetch.
     public var offline = false
+    /// Whether reports say where each shipped package comes from (`ArchReport.origins`, for the index,
+    /// lockfiles and SBOMs); a check that writes none of them saves the work.
+    public var recordOrigins = true
     /// false: base images come from registries over plain HTTP or unverified TLS (`--tls-verify=false`).
     public var baseImageTLSVerify = true
     /// Repos defined here rather than by a .repo file (`mox lint`: the image's own tree, defined
@@ -436,7 +439,7 @@ public struct CheckSession: Sendable {
                     + (unused.count > 10 ? ", ..." : ""))
             }
         }
-        report.origins = origins(of: report, loaded: loaded, pinned: applied?.entries ?? [:])
+        if recordOrigins { report.origins = origins(of: report, loaded: loaded, pinned: applied?.entries ?? [:]) }
         report.baseImage = loaded.baseImage
         return (report, loaded.definitions)
     }

@@ -90,7 +90,11 @@ public struct Resolver {
             resolved.needs = solved.needs[info.ref] ?? []
             out.append(resolved)
         }
-        return out.sorted { ($0.role == .listed ? 0 : 1, $0.package) < ($1.role == .listed ? 0 : 1, $1.package) }
+        // Listed first; sorted through indices, as moving a package costs more than comparing two.
+        let listedFirst = { (a: ResolvedPackage, b: ResolvedPackage) in
+            (a.role == .listed ? 0 : 1, a.package) < (b.role == .listed ? 0 : 1, b.package)
+        }
+        return out.indices.sorted { listedFirst(out[$0], out[$1]) }.map { out[$0] }
     }
 
     /// Why a request got the package it got, for `-v` and the JSON report.

@@ -116,14 +116,26 @@ extension Pool {
         guard let repo else { return nil }
         let nameId = pool_str2id(raw, ref.nevra.name, 0)
         guard nameId != 0 else { return nil }
-        for p in repo.pointee.start..<repo.pointee.end {
-            let s = solvable(p).pointee
-            if s.repo == repo, s.name == nameId, nevra(p) == ref.nevra { return p }
+        // The first package of that name, repo and NEVRA: the packages of each name are looked up
+        // in an index, not by a pass over the repo (requests look up every candidate).
+        if solvablesByName.count != mox_nsolvables(raw) {
+            solvablesByName = SolvablesByName(pool: self)
+        }
+        for p in solvablesByName.ids[nameId] ?? [] where solvable(p).pointee.repo == repo && nevra(p) == ref.nevra {
+            return p
         }
         return nil
     }
 
+    /// What reports and fetching need of package `p`; kept, as the same packages come up in many solves.
     func info(_ p: Id) -> PackageInfo {
+        if let known = infos[p] { return known }
+        let made = makeInfo(p)
+        infos[p] = made
+        return made
+    }
+
+    private func makeInfo(_ p: Id) -> PackageInfo {
         let s = solvable(p)
         var type: Id = 0
         var checksum: Checksum? = nil
@@ -137,5 +149,21 @@ extension Pool {
             checksum: checksum,
             size: Int64(solvable_lookup_num(s, Id(SOLVABLE_DOWNLOADSIZE.rawValue), 0)),
             buildTime: Int64(solvable_lookup_num(s, Id(SOLVABLE_BUILDTIME.rawValue), 0)))
+    }
+}
+
+/// The solvables of each name, in id order; `count` says how many solvables the pool had when it was built.
+struct SolvablesByName {
+    var ids: [Id: [Id]] = [:]
+    var count: Id = -1
+
+    init() {}
+
+    init(pool: Pool) {
+        count = mox_nsolvables(pool.raw)
+        for p in 2..<count {
+            let s = pool.solvable(p).pointee
+            if s.repo != nil { ids[s.name, default: []].append(p) }
+        }
     }
 }

@@ -139,12 +139,16 @@ extension Pool {
             }
         }
         let reach = attribute(newPackages, roots: roots, solver: solver)
+        var infos: [PackageInfo] = []
+        infos.reserveCapacity(newPackages.count)
         for p in newPackages {
             let info = info(p)
-            result.installs.append(info)
+            infos.append(info)
             result.pulledBy[info.ref] = reach[p] ?? []
         }
-        result.installs.sort()
+        // PackageInfo's order (NEVRA text, then repo), each text built once, not once a comparison.
+        let keys = infos.map { $0.nevra.description }
+        result.installs = infos.indices.sorted { (keys[$0], infos[$0].repo) < (keys[$1], infos[$1].repo) }.map { infos[$0] }
         if request.recordNeeds { result.needs = needs(among: newPackages) }
         return result
     }

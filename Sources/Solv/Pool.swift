@@ -25,6 +25,10 @@ public final class Pool {
     var consideredStale = false
     var considered = Map()
     var fileProvidesAdded = false
+    /// The solvables of each name, for finding a package again by its identity.
+    var solvablesByName = SolvablesByName()
+    /// What `info` made of each package so far (packages never change once loaded).
+    var infos: [Id: PackageInfo] = [:]
     /// The file dependencies of the pool's packages, as of the last `addFileProvides`.
     var fileDependencies: [Id] = []
     /// Per repo loaded from `.solv` files: the end of the data areas those files filled.

@@ -31,7 +31,8 @@ struct Check: ParsableCommand {
         let report: CheckReport
         do {
             let log: (String) -> Void = inputs.quiet ? { _ in } : { Output.log($0) }
-            let session = try inputs.session()
+            var session = try inputs.session()
+            session.recordOrigins = inputs.hermetic.writeLockfile != nil
             if fileConflicts {
                 do throws(ComposeError) {
                     report = inputs.report(try HeaderCheck(session: session, arches: inputs.resolvedArches,
