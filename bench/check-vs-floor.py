@@ -16,6 +16,10 @@ and of CPU time (user+sys), and the mox/floor ratios beside the target; the mach
 so compare CPU time too and say how noisy it was. With --baseline MOX, a second mox binary (e.g.
 the build before a change) is timed in the same runs.
 
+With --instructions, each case is also run once under valgrind (callgrind) and the instruction
+counts are compared: a ratio no other load on the machine disturbs (it leaves out what memory
+and the kernel cost).
+
 Builds what it needs: mox (`swift build -c release --static-swift-stdlib`, as ./build does) unless
 --mox is given, and
 the floor (cc) unless --floor is given.
@@ -76,6 +80,24 @@ def timed(argv, ok=(0, 1)):
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
+def count_instructions(argv, work):
+    """Instructions one run executes (every thread), counted by callgrind."""
+    binary = argv[0]
+    if "floor" not in os.path.basename(binary):
+        # valgrind cannot read the debug information of a large static Swift binary: drop it.
+        stripped = os.path.join(work, os.path.basename(binary) + f"-{abs(hash(binary))}")
+        if not os.path.exists(stripped):
+            subprocess.run(["strip", "--strip-debug", "-o", stripped, binary], check=True)
+        argv = [stripped] + argv[1:]
+    out = os.path.join(work, "callgrind.out")
+    proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + argv,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split("Collected :")[1].strip())
+    sys.exit(f"valgrind gave no count for {' '.join(argv)}:\n{proc.stderr[-2000:]}")
+
+
 def build_mox():
     subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "mox"], cwd=ROOT,
                    check=True, stdout=subprocess.DEVNULL)
@@ -130,6 +152,7 @@ def main():
     parser.add_argument("--mox", help="the mox binary (default: built as ./build builds it)")
     parser.add_argument("--baseline", help="another mox binary to time in the same runs")
     parser.add_argument("--floor", help="a floor binary (default: built from ../shared/bench/floor.c)")
+    parser.add_argument("--instructions", action="store_true", help="also compare instruction counts (valgrind)")
     args = parser.parse_args()
     if not os.path.isdir(CORPUS):
         sys.exit(f"corpus not found at {CORPUS}")
@@ -155,6 +178,7 @@ def main():
         open(empty_base, "w").close()
         loadavg = [os.getloadavg()[0]]
         rows = []
+        instructions = {}
         for case in cases:
             lines, cold, target = CASES[case]
             manifest = os.path.join(work, f"{case}.yaml")
@@ -192,6 +216,11 @@ def main():
                     wall[label].append(w)
                     cpu[label].append(c)
                 loadavg.append(os.getloadavg()[0])
+            if args.instructions:
+                for label, argv in commands.items():
+                    if cold and label != "floor":
+                        shutil.rmtree(caches[label], ignore_errors=True)
+                    instructions.setdefault(case, {})[label] = count_instructions(argv, work)
             rows.append((case, target, {k: statistics.median(v) for k, v in wall.items()},
                          {k: statistics.median(v) for k, v in cpu.items()},
                          {k: (min(v), max(v)) for k, v in wall.items()}))
@@ -207,6 +236,10 @@ def main():
                 goal = f"<= {target}x" if label == "mox" else ""
                 print(f"{case:6} {label:9} {wall[label]:7.3f} {ratio:>8} {cpu[label]:7.3f} {cratio:>8}  "
                       f"{spread[label][0]:.3f}-{spread[label][1]:.3f}  {goal}")
+        for case, counts in instructions.items():
+            print(f"{case:6} instructions: " + ", ".join(
+                f"{label} {n / 1e6:.0f}M ({n / counts['floor']:.2f}x floor)" for label, n in counts.items() if label != "floor")
+                + f", floor {counts['floor'] / 1e6:.0f}M")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
