@@ -67,9 +67,9 @@ let package = Package(
         .target(name: "ImageSource", dependencies: ["CArchive", "OCI", "RPM", "RootedPath", system]),
         // The base OS from its node image: the rpmdb read out of the layers, cached by manifest digest.
         .target(name: "BaseImage", dependencies: ["ImageSource", "OCI", "RPM", system]),
-        // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
         // Plain threads, joined before returning: blocking work (downloads, parsing, compressing) side by side.
         .target(name: "Threads"),
+        // libsolv in Swift: the Pool owner, repo loading, .solv caching, jobs, problems.
         .target(name: "Solv", dependencies: ["CSolv", "CRPM", "RPM", "Threads", system]),
         // Module streams as libdnf applies them: modules.yaml (libmodulemd), active streams, what they hide.
         .target(name: "Modules", dependencies: ["CModulemd", "Solv", system]),
