@@ -1,4 +1,5 @@
 // Image references in the transports skopeo reads: `transport:details`, as `skopeo copy` takes them.
+import Foundation
 import SystemPackage
 
 /// A reference to an image, in one of the transports skopeo reads.
@@ -82,6 +83,15 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The registry a registry reference names (`quay.io`, `127.0.0.1:5000`; `docker.io` when the
+    /// name has no registry part, as skopeo reads it), the host `skopeo login` takes; nil for other transports.
+    public var registryHost: String? {
+        guard transport == .docker else { return nil }
+        let first = details.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        guard details.contains("/"), first.contains(".") || first.contains(":") || first == "localhost" else { return "docker.io" }
+        return String(first)
+    }
+
     /// A registry reference's repository without tag or digest (`quay.io/org/name`), to address one
     /// manifest of it by digest; nil for other transports.
     public var repository: String? {
@@ -99,17 +109,39 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// How skopeo reaches registries. Auth files, `certs.d` and `SSL_CERT_FILE` are read by skopeo
-/// itself, from the containers configuration the user already has.
+/// How skopeo reaches registries. Auth files (`REGISTRY_AUTH_FILE`, `auth.json`), `certs.d` and
+/// `SSL_CERT_FILE` are read by skopeo itself, from the containers configuration the user already has.
 public struct RegistryOptions: Sendable, Hashable {
     /// false: accept any certificate and plain HTTP (`--tls-verify=false`), for a local registry.
     public var tlsVerify: Bool
     /// `--offline`: registries are not contacted at all; local transports still work.
     public var offline: Bool
+    /// `--authfile`: the auth file skopeo reads credentials from, in place of `REGISTRY_AUTH_FILE`
+    /// and the default `auth.json`.
+    public var authFile: FilePath?
 
-    /// Options as skopeo's defaults, or with TLS verification off.
-    public init(tlsVerify: Bool = true, offline: Bool = false) {
+    /// Options as skopeo's defaults, or with TLS verification off, or another auth file.
+    public init(tlsVerify: Bool = true, offline: Bool = false, authFile: FilePath? = nil) {
         self.tlsVerify = tlsVerify
         self.offline = offline
+        self.authFile = authFile
+    }
+
+    /// Checks, before any work, that the auth file is a readable JSON object (skopeo would quietly
+    /// ignore a missing one and report only that the registry refused access).
+    public func checkAuthFile() throws(ImageSourceError) {
+        guard let authFile else { return }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: authFile.string, isDirectory: &isDirectory) else {
+            throw .authFile(authFile, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw .authFile(authFile, reason: "a directory, not an auth file") }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: authFile.string)) } catch {
+            throw .authFile(authFile, reason: "cannot be read: \(error.localizedDescription)")
+        }
+        guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+            throw .authFile(authFile, reason: "not a JSON object as containers-auth.json describes ({\"auths\": {...}})")
+        }
     }
 }

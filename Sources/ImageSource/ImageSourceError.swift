@@ -8,8 +8,13 @@ public enum ImageSourceError: Error, Sendable, Equatable, CustomStringConvertibl
     case invalidReference(String, reason: String)
     /// skopeo found no image at the reference.
     case notFound(reference: String, message: String)
-    /// skopeo failed for another reason (network, TLS, authentication); `message` is its own.
+    /// skopeo failed for another reason (network, TLS); `message` is its own.
     case skopeo(reference: String, message: String)
+    /// The registry refused access: no credentials for `host`, or not the right ones (those in
+    /// `authFile` when `--authfile` was given); `message` is skopeo's.
+    case unauthorized(reference: String, host: String, authFile: FilePath?, message: String)
+    /// The `--authfile` given cannot be used.
+    case authFile(FilePath, reason: String)
     /// skopeo is not installed.
     case skopeoMissing
     /// The image has no manifest for the architecture; `available` lists what it has.
@@ -30,7 +35,7 @@ public enum ImageSourceError: Error, Sendable, Equatable, CustomStringConvertibl
     /// True when the user's input is at fault (exit 2), false for the environment (exit 3).
     public var isInvalidInput: Bool {
         switch self {
-        case .invalidReference, .notFound, .noSuchArchitecture, .wrongArchitecture: true
+        case .invalidReference, .notFound, .noSuchArchitecture, .wrongArchitecture, .authFile: true
         default: false
         }
     }
@@ -44,6 +49,20 @@ public enum ImageSourceError: Error, Sendable, Equatable, CustomStringConvertibl
                 + (message.contains("x509") || message.contains("certificate") || message.contains("http: server gave HTTP")
                     ? "; for a private CA use /etc/containers/certs.d/HOST:PORT/ca.crt or SSL_CERT_FILE, "
                         + "for a local plain-HTTP registry --tls-verify=false" : "")
+        case let .unauthorized(reference, host, authFile, message):
+            if let authFile {
+                "\(reference): the registry refused access with what \(authFile) holds for \(host) (no credentials, "
+                    + "or not the right ones; skopeo: \(message)); log in with `skopeo login --authfile \(authFile) "
+                    + "\(host)` and check the account may read the image, or give another --authfile"
+            } else {
+                "\(reference): the registry refused access: it wants credentials for \(host), and none that it accepts "
+                    + "were found (skopeo: \(message)); log in with `skopeo login \(host)` or `podman login \(host)` (they write the auth.json "
+                    + "skopeo reads), point REGISTRY_AUTH_FILE at an auth file holding them, or give --authfile FILE; "
+                    + "some registries answer so for an image that does not exist: check the name too"
+            }
+        case let .authFile(path, reason):
+            "--authfile \(path): \(reason); give an auth file as `skopeo login --authfile FILE HOST` or "
+                + "`podman login --authfile FILE HOST` writes it"
         case .skopeoMissing: "skopeo is not installed; install it (apt-get install skopeo, dnf install skopeo)"
         case let .noSuchArchitecture(reference, wanted, available):
             "\(reference) has no image for \(wanted); it has " + (available.isEmpty ? "none" : available.joined(separator: ", "))

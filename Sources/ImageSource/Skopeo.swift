@@ -9,12 +9,12 @@ struct Skopeo {
 
     /// The raw top-level document of `reference` (an index or a manifest), byte for byte.
     func rawManifest(_ reference: ImageReference) throws(ImageSourceError) -> Data {
-        try run(["inspect", "--raw"] + tlsFlag("--tls-verify") + [reference.description], for: reference)
+        try run(["inspect", "--raw"] + flags(tls: "--tls-verify", auth: "--authfile") + [reference.description], for: reference)
     }
 
     /// The raw config of `reference` (of this machine's platform when the reference is an index).
     func rawConfig(_ reference: ImageReference) throws(ImageSourceError) -> Data {
-        try run(["inspect", "--config", "--raw"] + tlsFlag("--tls-verify") + [reference.description], for: reference)
+        try run(["inspect", "--config", "--raw"] + flags(tls: "--tls-verify", auth: "--authfile") + [reference.description], for: reference)
     }
 
     /// Copies the image of `platform` to `directory` in skopeo's `dir:` format (manifest.json and one
@@ -22,12 +22,13 @@ struct Skopeo {
     func copy(_ reference: ImageReference, platform: Platform, to directory: FilePath) throws(ImageSourceError) {
         var arguments = ["copy", "--quiet", "--override-os", platform.os, "--override-arch", platform.architecture]
         if let variant = platform.variant { arguments += ["--override-variant", variant] }
-        _ = try run(arguments + tlsFlag("--src-tls-verify") + [reference.description, "dir:" + directory.string],
+        _ = try run(arguments + flags(tls: "--src-tls-verify", auth: "--src-authfile") + [reference.description, "dir:" + directory.string],
                     for: reference)
     }
 
-    private func tlsFlag(_ name: String) -> [String] {
-        options.tlsVerify ? [] : ["\(name)=false"]
+    /// The TLS and auth file options under the names this skopeo command gives them.
+    private func flags(tls: String, auth: String) -> [String] {
+        (options.tlsVerify ? [] : ["\(tls)=false"]) + (options.authFile.map { [auth, $0.string] } ?? [])
     }
 
     /// Runs skopeo and returns what it printed; its complaint becomes the error.
@@ -56,6 +57,13 @@ struct Skopeo {
         let message = Self.message(String(decoding: stderrBox.data, as: UTF8.self))
         if process.terminationStatus == 127 && message.contains("skopeo") { throw .skopeoMissing }
         let lowered = message.lowercased()
+        // Checked first: some registries refuse a name they do not have as they refuse a stranger.
+        if reference.transport == .docker, ["unauthorized", "authentication required", "access denied",
+            "access to the resource is denied", "invalid username/password", "no basic auth credentials"]
+            .contains(where: lowered.contains) {
+            throw .unauthorized(reference: reference.description, host: reference.registryHost ?? reference.description,
+                                authFile: options.authFile, message: message)
+        }
         if ["manifest unknown", "no such file or directory", "no such image", "does not exist", "not found",
             "name unknown", "repository name not known", "identifier is not an image"].contains(where: lowered.contains) {
             throw .notFound(reference: reference.description, message: message)
