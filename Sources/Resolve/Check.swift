@@ -187,6 +187,8 @@ public struct CheckSession: Sendable {
     public var recordOrigins = true
     /// false: base images come from registries over plain HTTP or unverified TLS (`--tls-verify=false`).
     public var baseImageTLSVerify = true
+    /// `--authfile`: base images' registry credentials from this auth file (else skopeo's defaults).
+    public var baseImageAuthFile: FilePath?
     /// Repos defined here rather than by a .repo file (`mox lint`: the image's own tree, defined
     /// as the MCO's repo file defines it).
     public var definedRepos: [RepoDefinition] = []
@@ -371,7 +373,8 @@ public struct CheckSession: Sendable {
             let base: BaseImageRoot
             do {
                 base = try BaseImageCache(cacheDirectory: FilePath(cachePath),
-                                          options: .init(tlsVerify: baseImageTLSVerify, offline: offline))
+                                          options: .init(tlsVerify: baseImageTLSVerify, offline: offline,
+                                                        authFile: baseImageAuthFile))
                     .root(of: reference, arch: arch)
             } catch {
                 throw error.isInvalidInput ? .invalidInput("--base-image \(error)") : .environment("--base-image \(error)")

@@ -54,6 +54,8 @@ struct InputOptions: ParsableArguments {
         valueName: "bool"))
     var tlsVerify = true
 
+    @OptionGroup var authFile: AuthFileOption
+
     @Option(name: .customLong("arch"), help: ArgumentHelp(
         "Architecture to resolve for; repeatable (default: this machine's).", valueName: "arch"))
     var arches: [String] = []
@@ -196,6 +198,7 @@ struct InputOptions: ParsableArguments {
         // http(s) repos: their metadata is downloaded into the cache.
         session.downloader = Fetcher(cache: PackageCache(directory: cachePath), options: fetchOptions())
         session.baseImageTLSVerify = tlsVerify
+        session.baseImageAuthFile = authFile.path
         return session
     }
 

@@ -63,6 +63,8 @@ struct LintCommand: ParsableCommand {
         "Verify registry TLS certificates (false: also allow plain HTTP, for a local registry).", valueName: "bool"))
     var tlsVerify = true
 
+    @OptionGroup var authFile: AuthFileOption
+
     @Option(name: .customLong("cachedir"), help: ArgumentHelp(
         "Cache for parsed metadata and base images (default: $XDG_CACHE_HOME/mox or ~/.cache/mox).", valueName: "dir"))
     var cacheDirectory: String?
@@ -96,7 +98,7 @@ struct LintCommand: ParsableCommand {
         do {
             let reference: ImageReference
             do { reference = try ImageReference(parsing: image) } catch { throw LintError.invalidInput(["\(error)"]) }
-            var linter = Linter(reference: reference, registry: RegistryOptions(tlsVerify: tlsVerify), arches: arches)
+            var linter = Linter(reference: reference, registry: RegistryOptions(tlsVerify: tlsVerify, authFile: authFile.path), arches: arches)
             linter.installation = try installation()
             report = try linter.run(log: log)
         } catch let error as LintError {
@@ -134,6 +136,7 @@ struct LintCommand: ParsableCommand {
         // http(s) repos, to look a package-list base up in: their metadata is downloaded into the cache.
         session.downloader = Fetcher(cache: PackageCache(directory: cache), options: FetchOptions())
         session.baseImageTLSVerify = tlsVerify
+        session.baseImageAuthFile = authFile.path
         return session
     }
 
