@@ -4,14 +4,35 @@ import Foundation
 
 /// A plain-HTTP registry on a free port of 127.0.0.1; killed by `stop()`, on release, or after `lifetime` seconds.
 public final class Registry: @unchecked Sendable {
+    /// An account of a registry that asks for credentials (htpasswd, HTTP basic auth).
+    public struct Credentials: Sendable {
+        public let user: String
+        public let password: String
+        public init(user: String, password: String) {
+            self.user = user
+            self.password = password
+        }
+    }
+
     /// `127.0.0.1:<port>`, as image references name it.
     public let host: String
+    /// The one account, when the registry asks for credentials.
+    public let credentials: Credentials?
     private let process: Process
     private let directory: URL
 
-    /// With `tls`, the registry speaks https with that certificate.
-    public init(lifetime: Int = 600, tls: TestCertificateAuthority.Issued? = nil) throws {
+    /// With `tls`, the registry speaks https with that certificate; with `credentials`, every request
+    /// needs them (an htpasswd file made by apache's htpasswd, bcrypt as the registry requires).
+    public init(lifetime: Int = 600, tls: TestCertificateAuthority.Issued? = nil, credentials: Credentials? = nil) throws {
         directory = try Fixtures.temporaryDirectory("registry")
+        self.credentials = credentials
+        var auth = "\n"
+        if let credentials {
+            let htpasswd = directory.appendingPathComponent("htpasswd")
+            try Fixtures.run(["htpasswd", "-Bbn", credentials.user, credentials.password]).stdout
+                .write(to: htpasswd, atomically: true, encoding: .utf8)
+            auth = "\nauth:\n  htpasswd:\n    realm: mox-test\n    path: \(htpasswd.path)\n"
+        }
         let port = try Fixtures.run(["python3", "-c",
             "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1]); s.close()"])
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -27,7 +48,7 @@ public final class Registry: @unchecked Sendable {
             http:
               addr: \(host)
             """.appending(tls.map { "\n  tls:\n    certificate: \($0.certificate.path)\n    key: \($0.key.path)\n" } ?? "\n")
-            .write(to: config, atomically: true, encoding: .utf8)
+            .appending(auth).write(to: config, atomically: true, encoding: .utf8)
         // timeout(1) leads its own process group and kills it after `lifetime` seconds whatever happens to
         // the test; stop() kills the group. A direct child: Foundation watches it without a stray holder.
         let log = directory.appendingPathComponent("log")
@@ -42,7 +63,8 @@ public final class Registry: @unchecked Sendable {
         stopAtExit(process)
         // Ready when /v2/ answers; at most 15 s.
         for _ in 0..<150 {
-            if (try? Fixtures.run(["curl", "-kfsS", "-o", "/dev/null", "\(tls == nil ? "http" : "https")://\(host)/v2/"]))?.status == 0 {
+            let user = credentials.map { ["-u", "\($0.user):\($0.password)"] } ?? []
+            if (try? Fixtures.run(["curl", "-kfsS", "-o", "/dev/null"] + user + ["\(tls == nil ? "http" : "https")://\(host)/v2/"]))?.status == 0 {
                 return
             }
             Thread.sleep(forTimeInterval: 0.1)
@@ -68,7 +90,17 @@ public final class Registry: @unchecked Sendable {
 
     /// Pushes `source` (any skopeo reference) to `name` in this registry, all arches of an index.
     public func push(_ source: String, as name: String) throws {
-        try Fixtures.run(["skopeo", "copy", "--quiet", "--all", "--dest-tls-verify=false", source, "docker://\(host)/\(name)"])
+        let creds = credentials.map { ["--dest-creds", "\($0.user):\($0.password)"] } ?? []
+        try Fixtures.run(["skopeo", "copy", "--quiet", "--all", "--dest-tls-verify=false"] + creds
+                         + [source, "docker://\(host)/\(name)"])
+    }
+
+    /// Writes this registry's credentials to the auth file `file`, as a user does: `skopeo login --authfile`.
+    public func login(authFile file: URL) throws {
+        guard let credentials else { throw FixtureError.commandFailed(argv: ["skopeo", "login"], status: -1,
+                                                                      stderr: "\(host) asks for no credentials") }
+        try Fixtures.run(["skopeo", "login", "--authfile", file.path, "--tls-verify=false", host,
+                          "-u", credentials.user, "-p", credentials.password])
     }
 }
 

@@ -11,9 +11,10 @@ struct LintResult {
     let stderr: String
     let json: [String: Any]
 
-    /// Runs `mox lint <arguments> --format json`.
-    init(_ arguments: [String]) throws {
-        let result = try Fixtures.run([try Mox.binary.path, "lint"] + arguments + ["--format", "json"], allowFailure: true)
+    /// Runs `mox lint <arguments> --format json`, with `environment` added to this process's.
+    init(_ arguments: [String], environment: [String: String]? = nil) throws {
+        let result = try Fixtures.run([try Mox.binary.path, "lint"] + arguments + ["--format", "json"],
+                                      environment: environment, allowFailure: true)
         status = result.status
         stdout = result.stdout
         stderr = result.stderr

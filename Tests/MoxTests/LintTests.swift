@@ -82,6 +82,38 @@ struct LintTests {
         #expect(fromRegistry.json["digest"] as? String == digest)
     }
 
+    /// A registry that asks for credentials: the image and the base are read with `--authfile`
+    /// (written by `skopeo login`); without credentials the error says how to give them (exit 3).
+    @Test func imagesAreReadFromARegistryThatAsksForCredentials() throws {
+        let world = try W.get()
+        let run = try Self.good.get()
+        let dir = try Fixtures.temporaryDirectory("lint-auth")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let baseLayout = dir.appendingPathComponent("base")
+        try OCIFixture.tag(try OCIFixture.image(layers: [(world.rootfs, .gzip)], architecture: "amd64", in: baseLayout),
+                           as: "latest", in: baseLayout)
+        let registry = try Registry(credentials: .init(user: "ci", password: "pull-only"))
+        defer { registry.stop() }
+        try registry.push("oci:\(run.layout.path):latest", as: "extensions:4.16")
+        try registry.push("oci:\(baseLayout.path):latest", as: "node:4.16")
+        let authFile = dir.appendingPathComponent("auth.json"), empty = dir.appendingPathComponent("empty.json")
+        try registry.login(authFile: authFile)
+        try Data(#"{"auths": {}}"#.utf8).write(to: empty)
+        let image = "docker://\(registry.host)/extensions:4.16"
+        let isolated = ["REGISTRY_AUTH_FILE": empty.path]
+
+        let withOption = try LintResult([image, run.manifest.path, "--base-image", "docker://\(registry.host)/node:4.16",
+                                         "--tls-verify=false", "--authfile", authFile.path,
+                                         "--cachedir", dir.appendingPathComponent("cache").path], environment: isolated)
+        #expect(withOption.status == 0, "\(withOption.stdout)\(withOption.stderr)")
+        for name in Self.checks { #expect(withOption.status(of: name) == "passed", "\(name): \(withOption.stdout)") }
+
+        let refused = try LintResult([image, "--tls-verify=false"], environment: isolated)
+        #expect(refused.status == 3, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("wants credentials for \(registry.host)")
+                && refused.stderr.contains("--authfile"), "\(refused.stderr)")
+    }
+
     /// Built without mox, as openshift/os builds it: createrepo_c over the RPMs, the flat map from
     /// `dnf repoquery --queryformat '"%{name}": "%{evr}.%{arch}"'`, labels and a command set with umoci.
     @Test func anImageBuiltWithoutMoxPasses() throws {

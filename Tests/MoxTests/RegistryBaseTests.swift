@@ -132,6 +132,64 @@ struct RegistryBaseTests {
         #expect(untrusted.stderr.contains("certs.d") && untrusted.stderr.contains("SSL_CERT_FILE"), "\(untrusted.stderr)")
     }
 
+    /// A registry that asks for credentials (htpasswd): refused without them, with the way to give
+    /// them in the error; read with the auth file `skopeo login` writes, given by `--authfile` or
+    /// through REGISTRY_AUTH_FILE in the environment, which mox hands to skopeo unchanged.
+    @Test func registryThatAsksForCredentials() throws {
+        let pushed = try Self.pushed.get()
+        let dir = try Fixtures.temporaryDirectory("registry-auth")
+        removeAtExit(dir)
+        let registry = try Registry(credentials: .init(user: "builder", password: "s3cret-pass"))
+        defer { registry.stop() }
+        try registry.push("oci:\(pushed.layout.path):multi", as: "base:auth")
+        let authFile = dir.appendingPathComponent("auth.json")
+        try registry.login(authFile: authFile)
+        // Stands in for the machine's own auth.json, which might know any registry.
+        let empty = dir.appendingPathComponent("empty-auth.json")
+        try Data(#"{"auths": {}}"#.utf8).write(to: empty)
+        let run = try CheckRun("registry-auth", yaml: Self.yaml)
+        func check(_ arguments: [String], environment: [String: String], cache: String) throws -> CommandResult {
+            try Fixtures.run([try Mox.binary.path, "check", run.manifest.path, "-q", "--format", "json", "--arch", "x86_64",
+                              "--repos-dir", try CheckWorld.get().reposDirectory.path, "--tls-verify=false",
+                              "--cachedir", run.directory.appendingPathComponent(cache).path,
+                              "--base-image", "docker://\(registry.host)/base:auth"] + arguments,
+                             environment: environment, allowFailure: true)
+        }
+
+        let refused = try check([], environment: ["REGISTRY_AUTH_FILE": empty.path], cache: "c1")
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(refused.stderr.contains("wants credentials for \(registry.host)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("skopeo login \(registry.host)") && refused.stderr.contains("REGISTRY_AUTH_FILE")
+                && refused.stderr.contains("--authfile"), "\(refused.stderr)")
+
+        let withOption = try check(["--authfile", authFile.path], environment: ["REGISTRY_AUTH_FILE": empty.path], cache: "c2")
+        #expect(withOption.status == 0, "\(withOption.stderr)")
+        #expect(try JSONDocument(withOption.stdout).basePackages() == W.base.count + 1)
+
+        let fromEnvironment = try check([], environment: ["REGISTRY_AUTH_FILE": authFile.path], cache: "c3")
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+        #expect(try JSONDocument(fromEnvironment.stdout).basePackages() == W.base.count + 1)
+
+        // An auth file without this registry's credentials is named in the error.
+        let wrongFile = try check(["--authfile", empty.path], environment: [:], cache: "c4")
+        #expect(wrongFile.status == 3, "\(wrongFile.stderr)")
+        #expect(wrongFile.stderr.contains("what \(empty.path) holds for \(registry.host)") && wrongFile.stderr.contains("skopeo login --authfile"),
+                "\(wrongFile.stderr)")
+
+        // A missing auth file is refused before anything is read (the registry is not asked).
+        registry.stop()
+        let missing = dir.appendingPathComponent("no-such-auth.json")
+        let notThere = try check(["--authfile", missing.path], environment: [:], cache: "c5")
+        #expect(notThere.status == 2, "\(notThere.stderr)")
+        #expect(notThere.stderr.contains("--authfile \(missing.path): no such file"), "\(notThere.stderr)")
+        let directory = try check(["--authfile", dir.path], environment: [:], cache: "c5")
+        #expect(directory.status == 2, "\(directory.stderr)")
+        let notJSON = dir.appendingPathComponent("auth.txt")
+        try Data("builder:s3cret-pass\n".utf8).write(to: notJSON)
+        let garbled = try check(["--authfile", notJSON.path], environment: [:], cache: "c5")
+        #expect(garbled.status == 2 && garbled.stderr.contains("not a JSON object"), "\(garbled.stderr)")
+    }
+
     /// The tree's index (mox-index.json), read as JSON.
     static func index(_ tree: URL) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(contentsOf: tree.appendingPathComponent("mox-index.json"))) as? [String: Any] ?? [:]
