@@ -29,7 +29,9 @@ public struct Linter {
     /// Reads the image and runs every check on each arch. Throws only when nothing can be checked:
     /// an input the user must fix (an image or arch that does not exist, no base for an arch), or
     /// a failing environment; what is wrong with the image itself is in the report.
-    public func run(log: (String) -> Void = { _ in }) throws(LintError) -> LintReport {
+    /// `working` is told the private directory the run works in (under $TMPDIR, removed when the
+    /// run returns), so that a caller can remove it when the run is interrupted.
+    public func run(log: (String) -> Void = { _ in }, working: (FilePath) -> Void = { _ in }) throws(LintError) -> LintReport {
         let source = ImageSource(reference, options: registry)
         let platforms = try Self.mapped { () throws(ImageSourceError) in try source.platforms() }
         let chosen = try choose(from: platforms)
@@ -45,6 +47,7 @@ public struct Linter {
         let digest = try Self.mapped { () throws(ImageSourceError) in try source.topDigest() }
         let scratch = try Scratch()
         defer { scratch.remove() }
+        working(scratch.root)
         var report = LintReport(reference: reference.description, digest: digest, arches: [])
         for platform in chosen {
             let arch = platform.rpmArchitecture

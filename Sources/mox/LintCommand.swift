@@ -94,14 +94,18 @@ struct LintCommand: ParsableCommand {
 
     func run() throws {
         let log: (String) -> Void = quiet ? { _ in } : { Output.log($0) }
+        // Interrupted, the run's working directory (a copy of the image, its files) goes too.
+        let interrupts = Interrupts()
         let report: LintReport
         do {
             let reference: ImageReference
             do { reference = try ImageReference(parsing: image) } catch { throw LintError.invalidInput(["\(error)"]) }
             var linter = Linter(reference: reference, registry: RegistryOptions(tlsVerify: tlsVerify, authFile: authFile.path), arches: arches)
             linter.installation = try installation()
-            report = try linter.run(log: log)
+            report = try linter.run(log: log, working: { interrupts.protect(WorkingDirectory($0)) })
+            interrupts.settle()
         } catch let error as LintError {
+            interrupts.settle()
             if format == .json { Output.print(LintRendering.json(error, reference: image, mox: Mox.version)) }
             try write(LintRendering.junit(error, reference: image))
             for problem in error.problems { Output.log("mox: error: \(problem)") }

@@ -376,4 +376,54 @@ struct LintTests {
         #expect(cases.first { $0.name == "labels" }?.outcome == nil)
         #expect(cases.first { $0.name == "installable" }?.outcome == "skipped")
     }
+
+    /// Interrupted while it reads the image, lint leaves nothing behind in $TMPDIR (its working
+    /// directory holds what it copied and read of the image, as large as the image). The run is
+    /// held mid-read by a layer whose blob is a FIFO nobody writes to.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func anInterruptedLintLeavesNoWorkingFiles(_ signal: Int32) throws {
+        let image = try BrokenImage("lint-interrupt-\(signal)", from: try Self.good.get().layout)
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: image.layout.appendingPathComponent("index.json"))) as? [String: Any]
+        let manifestDigest = try #require(((index?["manifests"] as? [[String: Any]])?.first?["digest"] as? String))
+        func blob(_ digest: String) -> URL {
+            image.layout.appendingPathComponent("blobs/sha256").appendingPathComponent(String(digest.dropFirst("sha256:".count)))
+        }
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: blob(manifestDigest))) as? [String: Any]
+        let layer = blob(try #require((manifest?["layers"] as? [[String: Any]])?.last?["digest"] as? String))
+        try FileManager.default.removeItem(at: layer)
+        #expect(mkfifo(layer.path, 0o600) == 0)
+
+        let tmp = image.directory.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let argv = Fixtures.withSignalsUnblocked([try Mox.binary.path, "lint", "-q", "oci:\(image.layout.path):latest"])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }
+        let stderr = image.directory.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: stderr)
+        try process.run()
+        var writer: Int32 = -1
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if writer >= 0 { close(writer) }
+        }
+        // Opening the FIFO for writing without blocking succeeds once lint has it open for reading;
+        // kept open and never written to, it holds lint inside its read.
+        try waitUntil(seconds: 60, interval: 0.01) {
+            writer = open(layer.path, O_WRONLY | O_NONBLOCK)
+            return writer >= 0 || !process.isRunning
+        }
+        try #require(process.isRunning, "lint ended before reading the layer: \((try? String(contentsOf: stderr, encoding: .utf8)) ?? "")")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).count == 1, "lint's working directory")
+        kill(process.processIdentifier, signal)
+        try waitUntil(seconds: 30) { !process.isRunning }
+
+        let log = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 128 + signal, "\(log)")
+        #expect(log.contains("interrupted"), "\(log)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty, "left in $TMPDIR")
+    }
 }
