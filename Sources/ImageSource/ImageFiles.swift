@@ -16,6 +16,8 @@ public final class ImageFiles {
         case file(FilePath)
         /// A selected file stored as a hard link to `target` in layer `layer`, not read yet.
         case hardlink(target: FilePath, layer: Int)
+        /// A file nobody selected, kept only for its size (when the caller asked for sizes).
+        case unselected(size: Int64)
     }
 
     final class Node {
@@ -28,13 +30,16 @@ public final class ImageFiles {
     let root = Node()
     /// Where spooled files go; owned by this value's caller.
     let spool: FilePath
+    /// Whether files nobody selected are kept (as their sizes) in the merged view.
+    let sizingUnselected: Bool
     private var spooled = 0
     /// Re-reads layer N to fetch hard-linked targets (paths within that layer).
     let rereadLayer: (Int, Set<FilePath>, (FilePath, LayerReader) throws(ImageSourceError) -> Void) throws(ImageSourceError) -> Void
 
-    init(spool: FilePath,
+    init(spool: FilePath, sizingUnselected: Bool = false,
          rereadLayer: @escaping (Int, Set<FilePath>, (FilePath, LayerReader) throws(ImageSourceError) -> Void) throws(ImageSourceError) -> Void) {
         self.spool = spool
+        self.sizingUnselected = sizingUnselected
         self.rereadLayer = rereadLayer
     }
 
@@ -47,7 +52,7 @@ public final class ImageFiles {
         switch node.record {
         case .directory: return .directory
         case .symlink(let target): return .symlink(target)
-        case .file, .hardlink: return .file
+        case .file, .hardlink, .unselected: return .file
         }
     }
 
@@ -68,6 +73,18 @@ public final class ImageFiles {
         }
         walk(root, FilePath())
         return found.sorted { $0.string < $1.string }
+    }
+
+    /// The files nobody selected and their sizes (hard links count no bytes), in path order; empty
+    /// unless sizes were asked for.
+    public var unselected: [(path: FilePath, size: Int64)] {
+        var found: [(path: FilePath, size: Int64)] = []
+        func walk(_ node: Node, _ path: FilePath) {
+            if case .unselected(let size) = node.record { found.append((path, size)) }
+            for (name, child) in node.children { walk(child, path.appending(name)) }
+        }
+        walk(root, FilePath())
+        return found.sorted { $0.path.string < $1.path.string }
     }
 
     /// Local copies of the selected files at `paths` (each resolved inside the image first), by the
@@ -124,6 +141,10 @@ public final class ImageFiles {
             record = .file(local)
         case .hardlink(let target) where selected:
             record = keptInLayer[target].map(Record.file) ?? .hardlink(target: target, layer: layer)
+        case .file where sizingUnselected:
+            record = .unselected(size: entry.size)
+        case .hardlink where sizingUnselected:
+            record = .unselected(size: 0)
         default:
             record = nil
         }

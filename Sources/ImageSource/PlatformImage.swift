@@ -47,9 +47,10 @@ public struct PlatformImage: Sendable {
     /// Reads every layer once, bottom to top, applying whiteouts, and keeps the files whose image
     /// path satisfies `selected` (spooled into `spool`, an existing directory the caller removes),
     /// plus every symlink so paths resolve as inside the image. Memory holds the links and the
-    /// selected paths only.
-    public func readFiles(where selected: (FilePath) -> Bool, spool: FilePath) throws(ImageSourceError) -> ImageFiles {
-        let files = ImageFiles(spool: spool) { (layer, targets, take) throws(ImageSourceError) in
+    /// selected paths only; with `sizingUnselected`, also every other file's path and size.
+    public func readFiles(where selected: (FilePath) -> Bool, spool: FilePath,
+                          sizingUnselected: Bool = false) throws(ImageSourceError) -> ImageFiles {
+        let files = ImageFiles(spool: spool, sizingUnselected: sizingUnselected) { (layer, targets, take) throws(ImageSourceError) in
             // Hard-linked content (ostree's export links every file to its object) is fetched with
             // one more read of its layer, stopping once every target was seen.
             let reader = try openLayer(layer)

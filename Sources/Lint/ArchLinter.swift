@@ -18,10 +18,11 @@ struct ArchLinter {
     /// The repo id the image's tree gets, as the MCO's repo file names it.
     static let repoID = "coreos-extensions"
 
-    func run(log: (String) -> Void) throws(LintError) -> [ContractCheck] {
+    func run(log: (String) -> Void) throws(LintError) -> (checks: [ContractCheck], warnings: [Violation]) {
         var checks = [labels(), command()]
         let contents = try readContents()
         log("\(arch): \(contents.rpms.count) RPMs under \(ExtensionsImage.treePath)/")
+        let warnings = [minimal(contents)].compactMap { $0 }
         let repo = repodata(contents)
         checks.append(repo.check)
         if let packages = repo.packages {
@@ -31,7 +32,7 @@ struct ArchLinter {
         }
         checks.append(try flatMap(contents, repodata: repo.packages))
         checks.append(try installable(repo: repo.packages == nil ? nil : contents.tree, log: log))
-        return checks
+        return (checks, warnings)
     }
 
     func violation(_ code: String, _ message: String, fix: String, details: [String] = []) -> Violation {
@@ -50,6 +51,8 @@ struct ArchLinter {
         let rpms: [String: FilePath]
         /// repodata/repomd.xml found elsewhere in the image, by image path.
         let strayRepodata: [FilePath]
+        /// Every other file of the image (outside usr/share/rpm-ostree/) and its size.
+        let others: [(path: FilePath, size: Int64)]
     }
 
     /// Streams the layers once, keeping what lint reads, and rebuilds the tree from it.
@@ -61,7 +64,7 @@ struct ArchLinter {
         let files = try Linter.mapped { () throws(ImageSourceError) in
             try image.readFiles(where: { path in
                 path.starts(with: FilePath("usr/share/rpm-ostree")) || path.lastComponent?.string == "repomd.xml"
-            }, spool: spool)
+            }, spool: spool, sizingUnselected: true)
         }
         let inTree = files.paths.filter { $0.starts(with: treeRoot) && $0 != treeRoot }
         let local = try Linter.mapped { () throws(ImageSourceError) in try files.localFiles(inTree) }
@@ -80,7 +83,7 @@ struct ArchLinter {
             $0.lastComponent?.string == "repomd.xml" && $0.removingLastComponent().lastComponent?.string == "repodata"
                 && $0 != treeRoot.appending("repodata/repomd.xml")
         }
-        return Contents(files: files, tree: tree, rpms: rpms, strayRepodata: stray)
+        return Contents(files: files, tree: tree, rpms: rpms, strayRepodata: stray, others: files.unselected)
     }
 
     private func copy(_ source: FilePath, to destination: FilePath) -> Bool {

@@ -26,6 +26,8 @@ public struct ArchLint: Sendable {
     public var digest: String
     /// Every check, in the order of `ContractCheck.Name`.
     public var checks: [ContractCheck]
+    /// What the contract allows but a consumer pays for (`not-minimal`); no check fails on them.
+    public var warnings: [Violation] = []
 
     /// True when no check failed.
     public var passed: Bool { !checks.contains { $0.status == .failed } }

@@ -56,8 +56,9 @@ public struct Linter {
             let image = try Self.mapped { () throws(ImageSourceError) in
                 try source.image(for: platform, scratch: directory.appending("copy"))
             }
-            let checks = try ArchLinter(image: image, arch: arch, scratch: directory, installation: installation).run(log: log)
-            report.arches.append(ArchLint(arch: arch, platform: platform.description, digest: image.digest, checks: checks))
+            let found = try ArchLinter(image: image, arch: arch, scratch: directory, installation: installation).run(log: log)
+            report.arches.append(ArchLint(arch: arch, platform: platform.description, digest: image.digest, checks: found.checks,
+                                          warnings: found.warnings))
         }
         return report
     }

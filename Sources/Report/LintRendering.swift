@@ -23,11 +23,10 @@ public enum LintRendering {
                 case .skipped: mark = paint("skip", "33")
                 }
                 out += "  \(mark) \(check.name.rawValue)" + (check.note.map { ": \($0)" } ?? "") + "\n"
-                for violation in check.violations {
-                    out += "       \(violation.message) [\(violation.code)]\n"
-                    for line in violation.details { out += "         \(line)\n" }
-                    out += "       fix: \(violation.fix)\n"
-                }
+                for violation in check.violations { out += describe(violation) }
+            }
+            for warning in arch.warnings {
+                out += "  \(paint("warn", "33")) \(warning.code)\n" + describe(warning)
             }
         }
         let count = report.violations.count
@@ -35,6 +34,13 @@ public enum LintRendering {
             ? "passed: the image meets the contract on \(report.arches.map(\.arch).joined(separator: ", "))\n"
             : "failed: \(count) violation\(count == 1 ? "" : "s")\n"
         return out
+    }
+
+    /// A violation or warning under its check: message and code, details, what to do.
+    private static func describe(_ violation: Violation) -> String {
+        var out = "       \(violation.message) [\(violation.code)]\n"
+        for line in violation.details { out += "         \(line)\n" }
+        return out + "       fix: \(violation.fix)\n"
     }
 
     // MARK: JSON
@@ -48,10 +54,9 @@ public enum LintRendering {
                 Arch(arch: arch.arch, platform: arch.platform, digest: arch.digest, status: arch.passed ? "passed" : "failed",
                      checks: arch.checks.map { check in
                          Check(name: check.name.rawValue, status: check.status.rawValue, note: check.note,
-                               violations: check.violations.map {
-                                   ViolationDoc(code: $0.code, message: $0.message, fix: $0.fix, details: $0.details)
-                               })
-                     })
+                               violations: check.violations.map(ViolationDoc.init))
+                     },
+                     warnings: arch.warnings.map(ViolationDoc.init))
             }))
     }
 
@@ -85,6 +90,7 @@ public enum LintRendering {
     struct Arch: Encodable {
         let arch, platform, digest, status: String
         let checks: [Check]
+        let warnings: [ViolationDoc]
     }
 
     struct Check: Encodable {
@@ -96,6 +102,10 @@ public enum LintRendering {
     struct ViolationDoc: Encodable {
         let code, message, fix: String
         let details: [String]
+
+        init(_ violation: Violation) {
+            (code, message, fix, details) = (violation.code, violation.message, violation.fix, violation.details)
+        }
     }
 
     // MARK: JUnit
@@ -125,6 +135,10 @@ public enum LintRendering {
                     xml += "\n      " + #"<failure type="\#(esc(check.violations.first?.code ?? "failed"))" message="\#(esc(message))">"#
                         + esc(body) + "</failure>\n    </testcase>\n"
                 }
+            }
+            if !arch.warnings.isEmpty {
+                xml += "    <system-out>" + esc(arch.warnings.map { "warning: \($0.message) [\($0.code)]\n  fix: \($0.fix)\n" }.joined())
+                    + "</system-out>\n"
             }
             xml += "  </testsuite>\n"
         }

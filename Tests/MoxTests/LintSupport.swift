@@ -26,6 +26,13 @@ struct LintResult {
 
     var arches: [[String: Any]] { json["arches"] as? [[String: Any]] ?? [] }
 
+    /// The warnings of `arch`.
+    func warnings(arch: String = "x86_64") -> [[String: Any]] {
+        arches.first { $0["arch"] as? String == arch }?["warnings"] as? [[String: Any]] ?? []
+    }
+
+    var warnings: [[String: Any]] { warnings() }
+
     /// The check `name` of `arch`.
     func check(_ name: String, arch: String = "x86_64") -> [String: Any]? {
         let entry = arches.first { $0["arch"] as? String == arch }

@@ -145,6 +145,42 @@ struct LintTests {
                                      "--cachedir", run.cache.path])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         for name in Self.checks { #expect(result.status(of: name) == "passed", "\(name): \(result.stdout)") }
+        #expect(result.warnings.isEmpty, "only the tree: \(result.stdout)")
+    }
+
+    /// An image built on an OS base still works, but every node copies that base into memory: lint
+    /// passes it and warns, with the size and where it lies (umoci puts the files in a new layer;
+    /// one file of a lower layer is whited out and must not count).
+    @Test func filesOutsideTheTreeAreAWarningWithTheirSize() throws {
+        let image = try BrokenImage("lint-not-minimal", from: try Self.good.get().layout)
+        try image.repack { root in
+            let bin = root.appendingPathComponent("usr/bin"), etc = root.appendingPathComponent("etc")
+            try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: etc, withIntermediateDirectories: true)
+            try Data(repeating: 7, count: 3 * 1_048_576).write(to: bin.appendingPathComponent("server"))
+            try Data("ID=fedora\n".utf8).write(to: etc.appendingPathComponent("os-release"))
+        }
+        let withBase = try BrokenImage("lint-not-minimal-2", from: image.layout)
+        try Fixtures.run(["umoci", "tag", "--image", "\(withBase.layout.path):broken", "latest"])
+        try withBase.repack(keepingFlatMapOnTop: false) { root in
+            try FileManager.default.removeItem(at: root.appendingPathComponent("etc/os-release"))
+            // The flat map written again (a new mtime) so that it stays in the last layer.
+            let flat = root.appendingPathComponent("usr/share/rpm-ostree/extensions.json")
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 2)], ofItemAtPath: flat.path)
+        }
+        let result = try LintResult([withBase.reference()])
+        #expect(result.status == 0, "a warning fails nothing: \(result.stdout)\(result.stderr)")
+        let warning = try #require(result.warnings.first, "\(result.stdout)")
+        #expect(result.warnings.count == 1)
+        #expect(warning["code"] as? String == "not-minimal")
+        #expect((warning["message"] as? String ?? "").contains("1 file (3.0 MiB) outside /usr/share/rpm-ostree/"), "\(warning)")
+        #expect(warning["details"] as? [String] == ["/usr/bin: 1 file, 3.0 MiB"], "\(warning)")
+
+        let text = try Fixtures.run([try Mox.binary.path, "lint", "-q", withBase.reference()], allowFailure: true)
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("warn not-minimal"), "\(text.stdout)")
+        let good = try LintResult(["oci:\(try Self.good.get().layout.path):latest"])
+        #expect(good.warnings.isEmpty, "mox's image holds the tree only: \(good.stdout)")
     }
 
     // MARK: Each violation
