@@ -52,7 +52,7 @@ public final class Registry: @unchecked Sendable {
         // timeout(1) leads its own process group and kills it after `lifetime` seconds whatever happens to
         // the test; stop() kills the group. A direct child: Foundation watches it without a stray holder.
         let log = directory.appendingPathComponent("log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
         process.arguments = ["-s", "KILL", String(lifetime), "docker-registry", "serve", config.path]
