@@ -13,21 +13,11 @@ MOX_FORWARD(LIBCURL, const char *, curl_easy_strerror, (CURLcode code), (code))
 /* The variadic setters and getters, one typed entry per kind of value. */
 typedef CURLcode (*variadic)(CURL *, int, ...);
 static variadic setopt(void) {
-  static variadic real;
-  variadic fn = __atomic_load_n(&real, __ATOMIC_ACQUIRE);
-  if (!fn) {
-    fn = (variadic)mox_lazy_symbol(LIBCURL, "curl_easy_setopt");
-    __atomic_store_n(&real, fn, __ATOMIC_RELEASE);
-  }
+  MOX_LOOKUP(variadic, curl_easy_setopt, LIBCURL)
   return fn;
 }
 static variadic getinfo(void) {
-  static variadic real;
-  variadic fn = __atomic_load_n(&real, __ATOMIC_ACQUIRE);
-  if (!fn) {
-    fn = (variadic)mox_lazy_symbol(LIBCURL, "curl_easy_getinfo");
-    __atomic_store_n(&real, fn, __ATOMIC_RELEASE);
-  }
+  MOX_LOOKUP(variadic, curl_easy_getinfo, LIBCURL)
   return fn;
 }
 CURLcode mox_curl_setopt_long(CURL *c, CURLoption o, long v) { return setopt()(c, o, v); }

@@ -9,29 +9,29 @@
    opened ends the process with exit code 3 (environment), naming it and `package`. */
 void *mox_lazy_symbol(const char *library, const char *package, const char *symbol);
 
+/* Declares `fn`, of type `type`: `symbol` of the library (soname, package: the trailing
+   arguments), looked up on the first call and kept. */
+#define MOX_LOOKUP(type, symbol, ...)                                                           \
+  static type real;                                                                             \
+  type fn = __atomic_load_n(&real, __ATOMIC_ACQUIRE);                                           \
+  if (!fn) {                                                                                    \
+    fn = (type)mox_lazy_symbol(__VA_ARGS__, #symbol);                                           \
+    __atomic_store_n(&real, fn, __ATOMIC_RELEASE);                                              \
+  }
+
 /* Defines `name` with the header's own prototype (`params`, `args` as written in a call),
-   forwarding to the library's definition, looked up once. `library` is the soname and the
-   package to install, as two comma-separated strings. */
-#define MOX_FORWARD(library, ret, name, params, args)                                  \
+   forwarding to the library's definition. `library` is the soname and the package to install,
+   as two comma-separated strings. */
+#define MOX_FORWARD(library, ret, name, params, args)                                           \
   ret name params {                                                                             \
-    static __typeof__(&name) real;                                                              \
-    __typeof__(&name) fn = __atomic_load_n(&real, __ATOMIC_ACQUIRE);                           \
-    if (!fn) {                                                                                  \
-      fn = (__typeof__(&name))mox_lazy_symbol(library, #name);                         \
-      __atomic_store_n(&real, fn, __ATOMIC_RELEASE);                                            \
-    }                                                                                           \
+    MOX_LOOKUP(__typeof__(&name), name, library)                                                \
     return fn args;                                                                             \
   }
 
 /* The same for functions returning nothing. */
-#define MOX_FORWARD_VOID(library, name, params, args)                                  \
+#define MOX_FORWARD_VOID(library, name, params, args)                                           \
   void name params {                                                                            \
-    static __typeof__(&name) real;                                                              \
-    __typeof__(&name) fn = __atomic_load_n(&real, __ATOMIC_ACQUIRE);                           \
-    if (!fn) {                                                                                  \
-      fn = (__typeof__(&name))mox_lazy_symbol(library, #name);                         \
-      __atomic_store_n(&real, fn, __ATOMIC_RELEASE);                                            \
-    }                                                                                           \
+    MOX_LOOKUP(__typeof__(&name), name, library)                                                \
     fn args;                                                                                    \
   }
 #endif
