@@ -85,7 +85,8 @@ let package = Package(
         // NEVRA lists; read for bases and locks, written from what a tree ships.
         .target(name: "Lockfile", dependencies: ["Solv", "Yams"]),
         // Depsolving one extension x arch against the locked base, within a lock; problems as plain values.
-        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "Lockfile", "BaseImage", system]),
+        .target(name: "Resolve", dependencies: ["Solv", "Manifest", "Repos", "RPM", "Modules", "Lockfile", "BaseImage", "ImageSource",
+                                                system]),
         // Getting packages: clone or copy local files, download remote ones (the HTTP(S) client also
         // serves repo metadata: per-repo TLS, credentials, proxy, limits), verify each once on its way
         // into the content-addressed package cache (checksum, header NEVRA, rpm digests and signatures)

@@ -89,8 +89,7 @@ extension ArchLinter {
                                    repoOverrides: lookup ? installation.repoOverrides : [], releasever: installation.releasever,
                                    base: installation.base, cacheDirectory: installation.cacheDirectory)
         session.downloader = installation.downloader
-        session.baseImageTLSVerify = installation.baseImageTLSVerify
-        session.baseImageAuthFile = installation.baseImageAuthFile
+        session.registry = installation.registry
         // As the MCO's repo file: the copied tree, no gpgcheck; exempt from module filtering, having no module metadata.
         session.definedRepos = [RepoDefinition(id: id, name: "the extensions image", baseURLs: [tree.string],
                                                origin: "the image's tree", moduleHotfixes: true)]

@@ -1,5 +1,6 @@
 import BaseImage
 import Foundation
+import ImageSource
 import Lockfile
 import Manifest
 import Modules
@@ -185,10 +186,15 @@ public struct CheckSession: Sendable {
     /// Whether reports say where each shipped package comes from (`ArchReport.origins`, for the index,
     /// lockfiles and SBOMs); a check that writes none of them saves the work.
     public var recordOrigins = true
-    /// false: base images come from registries over plain HTTP or unverified TLS (`--tls-verify=false`).
-    public var baseImageTLSVerify = true
-    /// `--authfile`: base images' registry credentials from this auth file (else skopeo's defaults).
-    public var baseImageAuthFile: FilePath?
+    /// How base images are read from registries (`--tls-verify`, `--authfile`); `offline` applies on top.
+    public var registry = RegistryOptions()
+
+    /// `registry` with `offline` applied.
+    var registryOptions: RegistryOptions {
+        var options = registry
+        options.offline = offline
+        return options
+    }
     /// Repos defined here rather than by a .repo file (`mox lint`: the image's own tree, defined
     /// as the MCO's repo file defines it).
     public var definedRepos: [RepoDefinition] = []
@@ -373,8 +379,7 @@ public struct CheckSession: Sendable {
             let base: BaseImageRoot
             do {
                 base = try BaseImageCache(cacheDirectory: FilePath(cachePath),
-                                          options: .init(tlsVerify: baseImageTLSVerify, offline: offline,
-                                                        authFile: baseImageAuthFile))
+                                          options: registryOptions)
                     .root(of: reference, arch: arch)
             } catch {
                 throw error.isInvalidInput ? .invalidInput("--base-image \(error)") : .environment("--base-image \(error)")

@@ -49,7 +49,7 @@ struct Check: ParsableCommand {
         } catch let error as CheckError {
             // Pipelines and dashboards get a document even when nothing could be checked.
             let failed = CheckFailureReport(moxVersion: Mox.version, manifestPath: inputs.extensions,
-                                            baseSource: (try? inputs.base)?.description ?? "", error: error)
+                                            baseSource: (try? inputs.base.selection)?.description ?? "", error: error)
             if format == .json { Output.print(JSONReport.render(failed)) }
             try Output.writeJUnit(failed, to: junitPath)
             throw Output.fail(error)

@@ -31,30 +31,9 @@ struct InputOptions: ParsableArguments {
             + "unless --repos-dir is given.", valueName: "file"))
     var treefile: String?
 
-    @Option(name: .customLong("base-rootfs"), help: ArgumentHelp(
-        "Root filesystem of the base OS (its rpmdb under usr/share/rpm, usr/lib/sysimage/rpm or var/lib/rpm); "
-            + "ARCH=DIR gives one arch its own base; repeatable.",
-        valueName: "[arch=]dir"))
-    var baseRootfs: [String] = []
+    @OptionGroup(title: "Base") var base: BaseOptions
 
-    @Option(name: .customLong("base-packages"), help: ArgumentHelp(
-        "The base as an rpm-ostree lockfile (JSON or YAML) or a list of NEVRAs, one per line; ARCH=FILE for one arch; repeatable.",
-        valueName: "[arch=]file"))
-    var basePackages: [String] = []
-
-    @Option(name: .customLong("base-image"), help: ArgumentHelp(
-        "The base OS image, in a transport skopeo reads (docker://REGISTRY/NAME:TAG or @sha256:..., oci:DIR[:TAG], "
-            + "oci-archive:FILE, docker-archive:FILE, containers-storage:NAME); its rpmdb is read out of the layers. "
-            + "ARCH=REF for one arch; repeatable.",
-        valueName: "[arch=]ref"))
-    var baseImage: [String] = []
-
-    @Option(name: .customLong("tls-verify"), help: ArgumentHelp(
-        "Verify registry TLS certificates for --base-image (false: also allow plain HTTP, for a local registry).",
-        valueName: "bool"))
-    var tlsVerify = true
-
-    @OptionGroup var authFile: AuthFileOption
+    @OptionGroup(title: "Registries") var registry: RegistryAccessOptions
 
     @Option(name: .customLong("arch"), help: ArgumentHelp(
         "Architecture to resolve for; repeatable (default: this machine's).", valueName: "arch"))
@@ -84,10 +63,10 @@ struct InputOptions: ParsableArguments {
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
         _ = try Self.perArch(reposDirectories, option: "--repos-dir")
         do { try hermetic.companions.check(arches: resolvedArches.count) } catch { throw ValidationError("\(error)") }
-        if baseRootfs.isEmpty && basePackages.isEmpty && baseImage.isEmpty {
+        if base.isEmpty {
             throw ValidationError("give the base: --base-rootfs DIR, --base-image REF or --base-packages FILE")
         }
-        let selection = try base
+        let selection = try base.selection
         for arch in resolvedArches where selection.source(for: arch) == nil {
             throw ValidationError("no base for \(arch): add --base-rootfs \(arch)=DIR, --base-image \(arch)=REF "
                 + "or --base-packages \(arch)=FILE")
@@ -117,36 +96,6 @@ struct InputOptions: ParsableArguments {
         case "i386", "i486", "i586": return "i686"
         default: return machine
         }
-    }
-
-    /// The bases given: one shared, and/or one per arch (`ARCH=PATH`, ARCH a known architecture).
-    var base: BaseSelection {
-        get throws { try Self.bases(rootfs: baseRootfs, packages: basePackages, images: baseImage) }
-    }
-
-    /// The bases of `--base-rootfs`, `--base-packages` and `--base-image` values.
-    static func bases(rootfs: [String], packages: [String], images: [String]) throws -> BaseSelection {
-        var selection = BaseSelection(shared: nil)
-        let given = rootfs.map { ("--base-rootfs", $0, BaseSource.rootfs) }
-            + packages.map { ("--base-packages", $0, BaseSource.packages) }
-            + images.map { ("--base-image", $0, BaseSource.image) }
-        for (option, value, make) in given {
-            if let equals = value.firstIndex(of: "="),
-               Extension.knownArchitectures.contains(String(value[..<equals])) {
-                let arch = String(value[..<equals])
-                guard selection.perArch[arch] == nil else {
-                    throw ValidationError("\(option): two bases for \(arch)")
-                }
-                selection.perArch[arch] = make(String(value[value.index(after: equals)...]))
-            } else {
-                guard selection.shared == nil else {
-                    throw ValidationError("\(option) \(value): a base for every arch is already given; "
-                        + "use ARCH=PATH for per-arch bases")
-                }
-                selection.shared = make(value)
-            }
-        }
-        return selection
     }
 
     /// Values of a repeatable `[ARCH=]VALUE` option: the one for every arch, and those of single arches.
@@ -191,14 +140,13 @@ struct InputOptions: ParsableArguments {
         let (shared, perArch) = try Self.perArch(reposDirectories, option: "--repos-dir")
         let dir = shared ?? (parent.isEmpty ? "." : parent.string)
         var session = CheckSession(manifest: manifest, reposDirectory: dir, repoOverrides: repoOverrides,
-                                   releasever: releasever, base: try base, cacheDirectory: cachePath)
+                                   releasever: releasever, base: try base.selection, cacheDirectory: cachePath)
         session.archReposDirectories = perArch
         session.extraRepos = try treefileRepos()
         try hermetic.apply(to: &session)
         // http(s) repos: their metadata is downloaded into the cache.
         session.downloader = Fetcher(cache: PackageCache(directory: cachePath), options: fetchOptions())
-        session.baseImageTLSVerify = tlsVerify
-        session.baseImageAuthFile = authFile.path
+        session.registry = registry.options
         return session
     }
 
@@ -226,6 +174,6 @@ struct InputOptions: ParsableArguments {
     /// The report of a run over these inputs.
     func report(_ arches: [ArchReport]) -> CheckReport {
         CheckReport(moxVersion: Mox.version, manifestPath: extensions,
-                    baseSource: (try? base)?.description ?? "", arches: arches)
+                    baseSource: (try? base.selection)?.description ?? "", arches: arches)
     }
 }

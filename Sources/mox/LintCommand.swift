@@ -30,18 +30,7 @@ struct LintCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The extensions file, to check installability (needs a base).", valueName: "extensions.yaml"))
     var extensions: String?
 
-    @Option(name: .customLong("base-rootfs"), help: ArgumentHelp(
-        "Root filesystem of the base OS; ARCH=DIR for one arch; repeatable.", valueName: "[arch=]dir"))
-    var baseRootfs: [String] = []
-
-    @Option(name: .customLong("base-packages"), help: ArgumentHelp(
-        "The base as an rpm-ostree lockfile or a NEVRA list (looked up in the extensions file's repos); ARCH=FILE; repeatable.",
-        valueName: "[arch=]file"))
-    var basePackages: [String] = []
-
-    @Option(name: .customLong("base-image"), help: ArgumentHelp(
-        "The base OS image, in a transport skopeo reads; ARCH=REF for one arch; repeatable.", valueName: "[arch=]ref"))
-    var baseImage: [String] = []
+    @OptionGroup(title: "Base (for the installability check)") var base: BaseOptions
 
     @Option(name: .customLong("repos-dir"), help: ArgumentHelp(
         "With --base-packages: the *.repo files the base's packages are looked up in (default: the extensions file's directory).",
@@ -59,11 +48,7 @@ struct LintCommand: ParsableCommand {
         "An arch to check; repeatable (default: every arch of the image).", valueName: "arch"))
     var arches: [String] = []
 
-    @Option(name: .customLong("tls-verify"), help: ArgumentHelp(
-        "Verify registry TLS certificates (false: also allow plain HTTP, for a local registry).", valueName: "bool"))
-    var tlsVerify = true
-
-    @OptionGroup var authFile: AuthFileOption
+    @OptionGroup(title: "Registries") var registry: RegistryAccessOptions
 
     @Option(name: .customLong("cachedir"), help: ArgumentHelp(
         "Cache for parsed metadata and base images (default: $XDG_CACHE_HOME/mox or ~/.cache/mox).", valueName: "dir"))
@@ -79,17 +64,15 @@ struct LintCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        let bases = baseRootfs.count + basePackages.count + baseImage.count
-        if extensions != nil && bases == 0 {
+        if extensions != nil && base.isEmpty {
             throw ValidationError("the installability check needs the base: --base-rootfs DIR, --base-image REF or --base-packages FILE")
         }
-        if extensions == nil && bases > 0 {
+        if extensions == nil && !base.isEmpty {
             throw ValidationError("a base is only used with the extensions file: mox lint IMAGE EXTENSIONS.yaml --base-...")
         }
         for arch in arches where !Extension.knownArchitectures.contains(arch) {
             throw ValidationError("unknown --arch '\(arch)'; known: " + Extension.knownArchitectures.sorted().joined(separator: ", "))
         }
-        _ = try InputOptions.bases(rootfs: baseRootfs, packages: basePackages, images: baseImage)
     }
 
     func run() throws {
@@ -100,7 +83,7 @@ struct LintCommand: ParsableCommand {
         do {
             let reference: ImageReference
             do { reference = try ImageReference(parsing: image) } catch { throw LintError.invalidInput(["\(error)"]) }
-            var linter = Linter(reference: reference, registry: RegistryOptions(tlsVerify: tlsVerify, authFile: authFile.path), arches: arches)
+            var linter = Linter(reference: reference, registry: registry.options, arches: arches)
             linter.installation = try installation()
             report = try linter.run(log: log, working: { interrupts.protect(WorkingDirectory($0)) })
             interrupts.settle()
@@ -130,7 +113,7 @@ struct LintCommand: ParsableCommand {
             throw .invalidInput(error.problems.map { InputProblem($0).description })
         }
         let bases: BaseSelection
-        do { bases = try InputOptions.bases(rootfs: baseRootfs, packages: basePackages, images: baseImage) } catch {
+        do { bases = try base.selection } catch {
             throw .invalidInput(["\(error)"])
         }
         let parent = FilePath(extensions).removingLastComponent()
@@ -139,8 +122,7 @@ struct LintCommand: ParsableCommand {
                                    repoOverrides: repoOverrides, releasever: releasever, base: bases, cacheDirectory: cache)
         // http(s) repos, to look a package-list base up in: their metadata is downloaded into the cache.
         session.downloader = Fetcher(cache: PackageCache(directory: cache), options: FetchOptions())
-        session.baseImageTLSVerify = tlsVerify
-        session.baseImageAuthFile = authFile.path
+        session.registry = registry.options
         return session
     }
 
