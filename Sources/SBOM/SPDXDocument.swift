@@ -77,12 +77,8 @@ public enum SPDXDocument {
     public static func document(for subject: SBOMSubject, created: Int64, tool: String) -> Data {
         var builder = Builder()
         let image = builder.image(subject)
-        return encode(Document(
-            name: "\(imageName)-\(subject.arch)",
-            documentNamespace: namespace("\(subject.arch)-\(hex(subject.stateDigest))"),
-            creationInfo: CreationInfo(created: timestamp(created), creators: ["Tool: \(tool)"]),
-            packages: builder.packages,
-            relationships: [Relationship("SPDXRef-DOCUMENT", "DESCRIBES", image)] + builder.relationships))
+        return builder.document(name: "\(imageName)-\(subject.arch)", namespace: "\(subject.arch)-\(hex(subject.stateDigest))",
+                                describing: image, created: created, tool: tool)
     }
 
     /// The document of a multi-arch image index: the index CONTAINS each arch's image, described as above.
@@ -96,12 +92,8 @@ public enum SPDXDocument {
             let image = builder.image(subject)
             builder.relationships.append(Relationship(root, "CONTAINS", image))
         }
-        return encode(Document(
-            name: "\(imageName)-index",
-            documentNamespace: namespace("index-\(hex(stateDigest))"),
-            creationInfo: CreationInfo(created: timestamp(created), creators: ["Tool: \(tool)"]),
-            packages: builder.packages,
-            relationships: [Relationship("SPDXRef-DOCUMENT", "DESCRIBES", root)] + builder.relationships))
+        return builder.document(name: "\(imageName)-index", namespace: "index-\(hex(stateDigest))", describing: root,
+                                created: created, tool: tool)
     }
 
     /// Packages and relationships, with SPDX ids unique in the document.
@@ -111,6 +103,16 @@ public enum SPDXDocument {
         private var used = Set<String>()
         /// RPMs already in the document (by NEVRA and sha256): one package each, whichever images ship it.
         private var rpms: [String: String] = [:]
+
+        /// The document of what was added, describing `root` (encoded, keys sorted).
+        func document(name: String, namespace unique: String, describing root: String, created: Int64, tool: String) -> Data {
+            encode(Document(
+                name: name,
+                documentNamespace: namespace(unique),
+                creationInfo: CreationInfo(created: timestamp(created), creators: ["Tool: \(tool)"]),
+                packages: packages,
+                relationships: [Relationship("SPDXRef-DOCUMENT", "DESCRIBES", root)] + relationships))
+        }
 
         /// Adds one arch's image, its RPMs and extensions; returns the image's id.
         mutating func image(_ subject: SBOMSubject) -> String {
