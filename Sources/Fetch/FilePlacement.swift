@@ -38,8 +38,10 @@ func place(_ source: String, at target: String) throws(FetchError) -> Placement 
     }
 }
 
-/// Copies in 1 MiB chunks so memory stays flat whatever the file size.
-func copyBytes(from input: Int32, source: String, to output: Int32, target: String) throws(FetchError) {
+/// Reads `input` to its end in 1 MiB chunks (memory stays flat whatever the file size), handing
+/// each to `body`; interruptions are retried, a failing read names `source`.
+func forEachChunk(of input: Int32, source: String,
+                  _ body: (UnsafeRawBufferPointer) throws(FetchError) -> Void) throws(FetchError) {
     let size = 1 << 20
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
     defer { buffer.deallocate() }
@@ -47,14 +49,22 @@ func copyBytes(from input: Int32, source: String, to output: Int32, target: Stri
         let n = read(input, buffer, size)
         if n < 0 {
             if errno == EINTR { continue }
-            close(output)
             throw .io(path: source, operation: "read", reason: lastError())
         }
         if n == 0 { return }
-        guard writeAll(output, UnsafeRawBufferPointer(start: buffer, count: n)) else {
-            close(output)
-            throw .io(path: target, operation: "write", reason: lastError())
+        try body(UnsafeRawBufferPointer(start: buffer, count: n))
+    }
+}
+
+/// Copies `input` to `output`; on failure `output` is closed.
+func copyBytes(from input: Int32, source: String, to output: Int32, target: String) throws(FetchError) {
+    do {
+        try forEachChunk(of: input, source: source) { (chunk) throws(FetchError) in
+            guard writeAll(output, chunk) else { throw .io(path: target, operation: "write", reason: lastError()) }
         }
+    } catch {
+        close(output)
+        throw error
     }
 }
 

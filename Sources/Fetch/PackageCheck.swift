@@ -52,24 +52,14 @@ struct PackageCheck: Sendable {
                         payload: (digest: StreamingDigest, offset: Int64)) throws(FetchError) -> Int64 {
         let digest = checksum.flatMap { StreamingDigest(algorithm: $0.algorithm) }
         var total: Int64 = 0
-        let size = 1 << 20
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(input, buffer, size)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: source, operation: "read", reason: lastError())
-            }
-            if n == 0 { break }
-            let chunk = UnsafeRawBufferPointer(start: buffer, count: n)
+        try forEachChunk(of: input, source: source) { (chunk) throws(FetchError) in
             if let output, !writeAll(output, chunk) {
                 throw .io(path: outputPath?.string ?? source, operation: "write", reason: lastError())
             }
             digest?.update(chunk)
-            let skip = Int(max(0, min(Int64(n), payload.offset - total)))
-            if skip < n { payload.digest.update(UnsafeRawBufferPointer(rebasing: chunk[skip...])) }
-            total += Int64(n)
+            let skip = Int(max(0, min(Int64(chunk.count), payload.offset - total)))
+            if skip < chunk.count { payload.digest.update(UnsafeRawBufferPointer(rebasing: chunk[skip...])) }
+            total += Int64(chunk.count)
         }
         try verify(digest, source: source, outputPath: outputPath)
         return total
@@ -124,26 +114,20 @@ struct PackageCheck: Sendable {
         var total: Int64 = 0
         var failure: FetchError?
         var piping = true
-        let size = 1 << 20
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-        defer { buffer.deallocate() }
-        while failure == nil {
-            let n = read(input, buffer, size)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = .io(path: source, operation: "read", reason: lastError())
-                break
+        do {
+            try forEachChunk(of: input, source: source) { (chunk) throws(FetchError) in
+                total += Int64(chunk.count)
+                if let output, !writeAll(output, chunk) {
+                    throw .io(path: outputPath?.string ?? source, operation: "write", reason: lastError())
+                }
+                digest?.update(chunk)
+                // librpm stops reading a file it rejects: the rest only goes to the checksum.
+                if piping && !writeAll(writer, chunk) { piping = false }
             }
-            if n == 0 { break }
-            let chunk = UnsafeRawBufferPointer(start: buffer, count: n)
-            total += Int64(n)
-            if let output, !writeAll(output, chunk) {
-                failure = .io(path: outputPath?.string ?? source, operation: "write", reason: lastError())
-            }
-            digest?.update(chunk)
-            // librpm stops reading a file it rejects: the rest only goes to the checksum.
-            if piping && !writeAll(writer, chunk) { piping = false }
+        } catch {
+            failure = error
         }
+        // librpm's thread is let go and waited for before any failure is thrown.
         close(writer)
         done.wait()
         if let failure { throw failure }
